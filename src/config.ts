@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/**
+ * The environment contract, validated once at start. Every variable is documented in the README;
+ * every problem is reported at once, then the process exits, and the result is frozen.
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+const seconds = z.coerce.number().min(0).max(600);
+
+export const ConfigSchema = z.object({
+  PORT: port.default(8443),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9090),
+  TLS_CERT_FILE: z.string().min(1).default('certs/tls.crt'),
+  TLS_KEY_FILE: z.string().min(1).default('certs/tls.key'),
+  TEMPLATES_DIR: z.string().min(1).default('templates/'),
+  NAMESPACE_LABELS_FILE: z.string().min(1).optional(),
+  INJECTOR_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace name')
+    .default('sidecar-injector'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEFAULT_TEMPLATES: z
+    .string()
+    .default('proxy')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  NATIVE_SIDECARS: z.enum(['auto', 'true', 'false']).default('auto'),
+  SHUTDOWN_DELAY: seconds.default(5),
+  RELOAD_INTERVAL: z.coerce.number().min(0.1).max(3600).default(10),
+  NAMESPACE_LOOKUP_TIMEOUT_MS: z.coerce.number().int().min(50).max(5000).default(800),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+/** Only the variables the schema names are read, so the rest of the environment cannot leak in. */
+export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
+  const known = Object.fromEntries(
+    Object.keys(ConfigSchema.shape)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const parsed = ConfigSchema.safeParse(known);
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) };
+  }
+  return { ok: true, config: Object.freeze(parsed.data) };
+}

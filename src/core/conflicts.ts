@@ -1,0 +1,37 @@
+import type { Additions } from './patch.js';
+import { containersOf, initContainersOf, type PodView } from './pod.js';
+import { nameOf, type Tree } from './render.js';
+
+/**
+ * Every way the additions would collide with the pod: a container or volume name the pod already
+ * has, or a mount path or env name an app container already uses. The API server would reject
+ * such a pod (or the sidecar would silently shadow the user's setting), so the caller skips.
+ */
+export function findConflicts(pod: PodView, additions: Additions): string[] {
+  const conflicts: string[] = [];
+  const podContainers = new Set([...containersOf(pod), ...initContainersOf(pod)].map((c) => c.name));
+  for (const added of [...additions.containers, ...additions.initContainersFirst, ...additions.initContainersLast]) {
+    if (podContainers.has(nameOf(added))) conflicts.push(`container name ${nameOf(added)} is already used by the pod`);
+  }
+  const podVolumes = new Set((pod.spec.volumes ?? []).map((v) => v.name));
+  for (const added of additions.volumes) {
+    if (podVolumes.has(nameOf(added))) conflicts.push(`volume name ${nameOf(added)} is already used by the pod`);
+  }
+  for (const container of containersOf(pod)) {
+    const paths = new Set((container.volumeMounts ?? []).map((m) => m.mountPath));
+    for (const mount of additions.appVolumeMounts) {
+      const path = field(mount, 'mountPath');
+      if (paths.has(path) || paths.has(`${path}/`))
+        conflicts.push(`container ${container.name} already mounts ${path}`);
+    }
+    const env = new Set((container.env ?? []).map((e) => e.name));
+    for (const variable of additions.appEnv) {
+      if (env.has(nameOf(variable))) conflicts.push(`container ${container.name} already sets env ${nameOf(variable)}`);
+    }
+  }
+  return conflicts;
+}
+
+function field(tree: Tree, key: string): string {
+  return typeof tree === 'object' && tree !== null && !Array.isArray(tree) ? String(tree[key]) : '';
+}

@@ -1,0 +1,212 @@
+import type { Operation } from 'fast-json-patch';
+import { NATIVE_ANNOTATION, TEMPLATES_ANNOTATION, readToggle } from './annotations.js';
+import { decide, type NamespaceLabels } from './decide.js';
+import { buildPatch, type Additions } from './patch.js';
+import { annotationsOf, containersOf, podDisplayName, readPod, type PodView } from './pod.js';
+import type { DenyReason, InjectReason, SkipReason } from './reasons.js';
+import { nameOf, render, type PodFacts, type Tree } from './render.js';
+import { checkValue, describeType, magnitude, type ParamValue } from './params.js';
+import type { Template, TemplateSet } from './templates.js';
+import { findConflicts } from './conflicts.js';
+
+export interface InjectionSettings {
+  injectorNamespace: string;
+  defaultTemplates: readonly string[];
+  /** Native sidecars unless the pod says otherwise (NATIVE_SIDECARS resolved by the shell). */
+  nativeSidecars: boolean;
+}
+
+export interface InjectionInput {
+  /** The pod exactly as received; the patch is built against it. */
+  object: unknown;
+  namespace: string;
+  namespaceLabels: NamespaceLabels;
+  templates: TemplateSet;
+  settings: InjectionSettings;
+}
+
+export type Injection =
+  | { kind: 'skip'; reason: SkipReason; warnings: string[] }
+  | { kind: 'deny'; reason: DenyReason; message: string; warnings: string[] }
+  | {
+      kind: 'inject';
+      reason: InjectReason;
+      ops: Operation[];
+      templates: string[];
+      native: boolean;
+      warnings: string[];
+    };
+
+/** The whole pure path: decide, pick templates, check overrides, render, check conflicts, patch. */
+export function inject(input: InjectionInput): Injection {
+  const reading = readPod(input.object);
+  if (!reading.ok)
+    return {
+      kind: 'deny',
+      reason: 'invalid_pod',
+      message: `request.object is not a Pod: ${reading.message}`,
+      warnings: [],
+    };
+  const pod = reading.pod;
+  const decision = decide(pod, {
+    namespace: input.namespace,
+    namespaceLabels: input.namespaceLabels,
+    injectorNamespace: input.settings.injectorNamespace,
+  });
+  const warnings = [...decision.warnings];
+  if (!decision.inject) return { kind: 'skip', reason: decision.reason, warnings };
+
+  const annotations = annotationsOf(pod);
+  const selected = selectTemplates(annotations, input.templates, input.settings.defaultTemplates);
+  if (!selected.ok) return { kind: 'deny', reason: 'unknown_template', message: selected.message, warnings };
+  const params = resolveParams(selected.templates, annotations);
+  if (!params.ok) return { kind: 'deny', reason: 'invalid_override', message: params.message, warnings };
+
+  const nativeToggle = readToggle(annotations, NATIVE_ANNOTATION);
+  if (nativeToggle.warning) warnings.push(nativeToggle.warning);
+  const native = nativeToggle.value === 'absent' ? input.settings.nativeSidecars : nativeToggle.value === 'true';
+
+  const additions = renderAdditions(selected.templates, {
+    facts: podFacts(pod, input.namespace),
+    params: params.values,
+    native,
+  });
+  const conflicts = findConflicts(pod, additions);
+  if (conflicts.length > 0) return { kind: 'skip', reason: 'name_conflict', warnings: [...warnings, ...conflicts] };
+  const ops = buildPatch(input.object, additions);
+  return {
+    kind: 'inject',
+    reason: decision.reason,
+    ops,
+    templates: selected.templates.map((t) => t.name),
+    native,
+    warnings,
+  };
+}
+
+type Selection = { ok: true; templates: Template[] } | { ok: false; message: string };
+
+/** The pod's template list or the default, in the set's canonical order so the result is stable. */
+export function selectTemplates(
+  annotations: Record<string, string>,
+  templates: TemplateSet,
+  defaults: readonly string[],
+): Selection {
+  const raw = annotations[TEMPLATES_ANNOTATION];
+  const names =
+    raw === undefined || raw.trim() === ''
+      ? defaults
+      : raw
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean);
+  const unknown = names.filter((name) => !templates.has(name));
+  if (unknown.length > 0) {
+    const available = [...templates.keys()].sort().join(', ');
+    const shown = unknown.map((n) => JSON.stringify(n.slice(0, 63))).join(', ');
+    return { ok: false, message: `${TEMPLATES_ANNOTATION}: unknown template ${shown}; available: ${available}` };
+  }
+  const chosen = [...new Set(names)].map((name) => templates.get(name) as Template);
+  chosen.sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
+  return { ok: true, templates: chosen };
+}
+
+type ParamResolution = { ok: true; values: Map<string, Record<string, ParamValue>> } | { ok: false; message: string };
+
+/** Each template's parameters: the pod's annotation where set and valid, else the default. */
+export function resolveParams(templates: readonly Template[], annotations: Record<string, string>): ParamResolution {
+  const values = new Map<string, Record<string, ParamValue>>();
+  const problems: string[] = [];
+  for (const template of templates) {
+    const own: Record<string, ParamValue> = {};
+    for (const param of template.parameters) {
+      const raw = annotations[param.annotation] ?? String(param.default);
+      const checked = checkValue(param.type, raw, param);
+      if (checked.ok) own[param.name] = checked.value;
+      else
+        problems.push(
+          `${param.annotation}: invalid value ${JSON.stringify(raw.slice(0, 64))}, expected ${describeType(param.type, param)}`,
+        );
+    }
+    problems.push(...orderProblems(template, own));
+    values.set(template.name, own);
+  }
+  return problems.length > 0 ? { ok: false, message: problems.join('; ') } : { ok: true, values };
+}
+
+/** A request above its limit would be rejected by the API server; say so in terms of annotations. */
+function orderProblems(template: Template, values: Record<string, ParamValue>): string[] {
+  const problems: string[] = [];
+  for (const param of template.parameters) {
+    const ceiling = template.parameters.find((other) => other.name === param.notAbove);
+    const value = values[param.name];
+    const limit = ceiling ? values[ceiling.name] : undefined;
+    if (!ceiling || value === undefined || limit === undefined) continue;
+    if ((magnitude(param.type, value) ?? 0) > (magnitude(ceiling.type, limit) ?? Infinity)) {
+      problems.push(`${param.annotation}: ${value} is above ${ceiling.annotation} (${limit}); raise the limit too`);
+    }
+  }
+  return problems;
+}
+
+export function podFacts(pod: PodView, namespace: string): PodFacts {
+  const ports = containersOf(pod).flatMap((c) => (c.ports ?? []).map((p) => p.containerPort));
+  return {
+    name: safeName(podDisplayName(pod)),
+    namespace: safeName(namespace),
+    serviceAccount: safeName(pod.spec.serviceAccountName || 'default'),
+    ports: [...new Set(ports)].filter(Number.isInteger).join(','),
+  };
+}
+
+/** Names are not validated before mutating admission; keep only what a DNS name may contain. */
+function safeName(value: string): string {
+  return value.replace(/[^a-z0-9.-]/g, '').slice(0, 253);
+}
+
+interface RenderOptions {
+  facts: PodFacts;
+  params: Map<string, Record<string, ParamValue>>;
+  native: boolean;
+}
+
+export function renderAdditions(templates: readonly Template[], options: RenderOptions): Additions {
+  const additions: Additions = {
+    containers: [],
+    initContainersFirst: [],
+    initContainersLast: [],
+    volumes: [],
+    appVolumeMounts: [],
+    appEnv: [],
+    status: '',
+  };
+  const status: Record<string, Record<string, string[]>> = {};
+  for (const template of templates) {
+    const parts = render(template.parts as unknown as Tree, {
+      pod: options.facts,
+      params: options.params.get(template.name) ?? {},
+    }) as unknown as Template['parts'];
+    const sidecars = options.native ? parts.sidecars.map(asNativeSidecar) : parts.sidecars;
+    if (options.native) additions.initContainersFirst.push(...parts.initContainers, ...sidecars);
+    else {
+      additions.initContainersLast.push(...parts.initContainers);
+      additions.containers.push(...sidecars);
+    }
+    additions.volumes.push(...parts.volumes);
+    additions.appVolumeMounts.push(...parts.appContainers.volumeMounts);
+    additions.appEnv.push(...parts.appContainers.env);
+    status[template.name] = {
+      initContainers: parts.initContainers.map(nameOf),
+      sidecars: parts.sidecars.map(nameOf),
+      volumes: parts.volumes.map(nameOf),
+      appVolumeMounts: parts.appContainers.volumeMounts.map(nameOf),
+      appEnv: parts.appContainers.env.map(nameOf),
+    };
+  }
+  additions.status = JSON.stringify({ version: 1, native: options.native, templates: status });
+  return additions;
+}
+
+function asNativeSidecar(container: Tree): Tree {
+  return { ...(container as Record<string, Tree>), restartPolicy: 'Always' };
+}

@@ -1,0 +1,168 @@
+import { parse as parseYaml } from 'yaml';
+import { Container } from 'kubernetes-models/v1/Container';
+import { Volume } from 'kubernetes-models/v1/Volume';
+import { VolumeMount } from 'kubernetes-models/v1/VolumeMount';
+import { EnvVar } from 'kubernetes-models/v1/EnvVar';
+import { TemplateFile } from './template-schema.js';
+import type { Parameter, ParamValue } from './params.js';
+import { checkValue } from './params.js';
+import { nameOf, placeholderProblems, render, type RenderValues, type Tree } from './render.js';
+
+export interface TemplateParts {
+  initContainers: Tree[];
+  sidecars: Tree[];
+  volumes: Tree[];
+  appContainers: { volumeMounts: Tree[]; env: Tree[] };
+}
+
+export interface Template {
+  name: string;
+  description: string;
+  order: number;
+  parameters: readonly Parameter[];
+  parts: TemplateParts;
+}
+
+/** Templates by name; the set is immutable once compiled so a reload can swap it in one step. */
+export type TemplateSet = ReadonlyMap<string, Template>;
+
+export interface TemplateSource {
+  file: string;
+  text: string;
+}
+
+export type CompileResult = { ok: true; templates: TemplateSet } | { ok: false; errors: string[] };
+
+const SAMPLE_FACTS: RenderValues['pod'] = {
+  name: 'sample',
+  namespace: 'default',
+  serviceAccount: 'default',
+  ports: '8080',
+};
+
+/** Parses and validates a whole set; any error in any file rejects the set. */
+export function compileTemplates(sources: readonly TemplateSource[]): CompileResult {
+  const errors: string[] = [];
+  const templates = new Map<string, Template>();
+  for (const source of sources) {
+    const compiled = compileTemplate(source);
+    if (!compiled.ok) errors.push(...compiled.errors);
+    else if (templates.has(compiled.template.name))
+      errors.push(`${source.file}: name: template "${compiled.template.name}" is defined twice`);
+    else templates.set(compiled.template.name, compiled.template);
+  }
+  errors.push(...clashesAcrossTemplates([...templates.values()]));
+  if (templates.size === 0 && errors.length === 0) errors.push('no templates found (*.yaml)');
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, templates };
+}
+
+type TemplateResult = { ok: true; template: Template } | { ok: false; errors: string[] };
+
+function compileTemplate(source: TemplateSource): TemplateResult {
+  const fail = (messages: string[]): TemplateResult => ({
+    ok: false,
+    errors: messages.map((m) => `${source.file}: ${m}`),
+  });
+  let document: unknown;
+  try {
+    document = parseYaml(source.text, { maxAliasCount: 0 });
+  } catch (error) {
+    return fail([`not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
+  }
+  const parsed = TemplateFile.safeParse(document);
+  if (!parsed.success)
+    return fail(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+  const file = parsed.data;
+  const parts: TemplateParts = {
+    initContainers: file.initContainers as Tree[],
+    sidecars: file.sidecars as Tree[],
+    volumes: file.volumes as Tree[],
+    appContainers: file.appContainers as TemplateParts['appContainers'],
+  };
+  const paramNames = new Set(file.parameters.map((p) => p.name));
+  const problems = [
+    ...duplicateParameters(file.parameters),
+    ...placeholderProblems(parts as unknown as Tree, paramNames),
+  ];
+  if (problems.length === 0) problems.push(...schemaProblems(parts, defaultParams(file.parameters)));
+  if (problems.length > 0) return fail(problems);
+  return {
+    ok: true,
+    template: { name: file.name, description: file.description, order: file.order, parameters: file.parameters, parts },
+  };
+}
+
+export function defaultParams(parameters: readonly Parameter[]): Record<string, ParamValue> {
+  const values: Record<string, ParamValue> = {};
+  for (const param of parameters) {
+    const checked = checkValue(param.type, String(param.default), param);
+    values[param.name] = checked.ok ? checked.value : param.default;
+  }
+  return values;
+}
+
+function duplicateParameters(parameters: readonly Parameter[]): string[] {
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const param of parameters) {
+    if (seen.has(param.annotation) || seen.has(param.name))
+      problems.push(`parameters: ${param.name} (${param.annotation}) is declared twice`);
+    seen.add(param.annotation).add(param.name);
+    const ceiling = parameters.find((other) => other.name === param.notAbove);
+    if (param.notAbove !== undefined && ceiling?.type !== param.type) {
+      problems.push(`parameters: ${param.name}.notAbove must name another ${param.type} parameter`);
+    }
+  }
+  return problems;
+}
+
+/** Renders with the defaults and checks every part against the Kubernetes schema. */
+function schemaProblems(parts: TemplateParts, params: Record<string, ParamValue>): string[] {
+  const rendered = render(parts as unknown as Tree, { pod: SAMPLE_FACTS, params }) as unknown as TemplateParts;
+  const checks: [string, Tree[], (value: never) => { validate(): void }][] = [
+    ['initContainers', rendered.initContainers, (v) => new Container(v)],
+    ['sidecars', rendered.sidecars, (v) => new Container(v)],
+    ['volumes', rendered.volumes, (v) => new Volume(v)],
+    ['appContainers.volumeMounts', rendered.appContainers.volumeMounts, (v) => new VolumeMount(v)],
+    ['appContainers.env', rendered.appContainers.env, (v) => new EnvVar(v)],
+  ];
+  const problems: string[] = [];
+  for (const [field, items, model] of checks) {
+    items.forEach((item, index) => {
+      try {
+        model(item as never).validate();
+      } catch (error) {
+        problems.push(`${field}[${index}]: ${schemaMessage(error)}`);
+      }
+    });
+  }
+  return problems;
+}
+
+function schemaMessage(error: unknown): string {
+  const details = (error as { errors?: { instancePath?: string; message?: string }[] }).errors;
+  const first = details?.[0];
+  if (first)
+    return `${first.instancePath?.replace(/^\//, '').replaceAll('/', '.') || '(root)'} ${first.message ?? ''}`.trim();
+  return (error as Error).message;
+}
+
+/** Templates are combined freely, so two of them must never add the same name. */
+function clashesAcrossTemplates(templates: readonly Template[]): string[] {
+  const owners = new Map<string, string>();
+  const problems: string[] = [];
+  for (const template of templates) {
+    const { initContainers, sidecars, volumes } = template.parts;
+    const names = [
+      ...[...initContainers, ...sidecars].map((c) => `container ${nameOf(c)}`),
+      ...volumes.map((v) => `volume ${nameOf(v)}`),
+    ];
+    for (const name of names) {
+      const owner = owners.get(name);
+      if (owner === template.name) problems.push(`template ${owner} adds ${name} twice`);
+      else if (owner !== undefined) problems.push(`templates ${owner} and ${template.name} both add ${name}`);
+      owners.set(name, template.name);
+    }
+  }
+  return problems;
+}

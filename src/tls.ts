@@ -1,0 +1,91 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generate } from 'selfsigned';
+
+/** The names the API server dials (`<service>.<namespace>.svc`) plus local development. */
+export function serviceNames(service: string, namespace: string): string[] {
+  return [
+    `${service}.${namespace}.svc`,
+    `${service}.${namespace}.svc.cluster.local`,
+    `${service}.${namespace}`,
+    service,
+  ];
+}
+
+export interface GeneratedCerts {
+  caCert: string;
+  caKey: string;
+  cert: string;
+  key: string;
+}
+
+export interface CertRequest {
+  dnsNames: readonly string[];
+  ipAddresses?: readonly string[];
+  days?: number;
+}
+
+/**
+ * A CA and a serving certificate it signs. SHA-256 throughout: selfsigned defaults to SHA-1,
+ * which Node's OpenSSL ("ca md too weak") and Go both reject in a chain. The SAN carries every
+ * name, because Go refuses certificates that rely on the Common Name.
+ */
+export async function generateCerts(request: CertRequest): Promise<GeneratedCerts> {
+  const days = request.days ?? 365;
+  const notBeforeDate = new Date(Date.now() - 5 * 60_000);
+  const notAfterDate = new Date(notBeforeDate.getTime() + days * 86_400_000);
+  const ca = await generate([{ name: 'commonName', value: 'sidecar-injector-ca' }], {
+    algorithm: 'sha256',
+    keySize: 2048,
+    notBeforeDate,
+    notAfterDate: new Date(notBeforeDate.getTime() + 2 * days * 86_400_000),
+    extensions: [
+      { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    ],
+  });
+  const serving = await generate([{ name: 'commonName', value: request.dnsNames[0] ?? 'localhost' }], {
+    algorithm: 'sha256',
+    keySize: 2048,
+    notBeforeDate,
+    notAfterDate,
+    ca: { key: ca.private, cert: ca.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false, critical: true },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          ...request.dnsNames.map((value) => ({ type: 2 as const, value })),
+          ...(request.ipAddresses ?? []).map((ip) => ({ type: 7 as const, ip })),
+        ],
+      },
+    ],
+  });
+  return { caCert: ca.cert, caKey: ca.private, cert: serving.cert, key: serving.private };
+}
+
+/** Writes ca.crt, ca.key, tls.crt and tls.key; keys are readable by the owner only. */
+export async function writeCerts(dir: string, certs: GeneratedCerts): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'ca.crt'), certs.caCert);
+  await writeFile(join(dir, 'ca.key'), certs.caKey, { mode: 0o600 });
+  await writeFile(join(dir, 'tls.crt'), certs.cert);
+  await writeFile(join(dir, 'tls.key'), certs.key, { mode: 0o600 });
+}
+
+export interface CertificatePair {
+  cert: string;
+  key: string;
+  notAfter: Date;
+  subject: string;
+}
+
+/** Checks that the key belongs to the certificate before anything serves with them. */
+export function verifyPair(cert: string, key: string): CertificatePair {
+  const leaf = new X509Certificate(cert);
+  if (!leaf.checkPrivateKey(createPrivateKey(key))) throw new Error('the private key does not match the certificate');
+  return { cert, key, notAfter: new Date(leaf.validTo), subject: leaf.subject };
+}
