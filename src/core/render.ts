@@ -66,7 +66,7 @@ function renderString(text: string, values: RenderValues): Tree {
 function lookup(values: RenderValues, scope: string, name: string): ParamValue {
   const found = scope === 'pod' ? values.pod[name as keyof PodFacts] : values.params[name];
   // Kubernetes expands $(VAR) in command, args and env values; $$ is its escape.
-  return typeof found === 'string' ? found.replaceAll('$(', '$$(') : (found ?? '');
+  return typeof found === 'string' ? found.replaceAll('$(', () => '$$(') : (found ?? '');
 }
 
 /** The `name` of a rendered container, volume, mount or env entry. */

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { inject, type Injection } from '../../src/core/inject.js';
+import { SETTINGS, applyStrictly, loadTemplateSet, makePod, type Json } from '../helpers/pods.js';
+
+/**
+ * Pod authors are untrusted. Nothing they write in an annotation or in the pod's own metadata may
+ * change the structure of a rendered container: no new field, capability, privileged flag or
+ * container. Every hostile override is denied; hostile pod metadata renders as inert text.
+ */
+const templates = loadTemplateSet();
+const ALL = 'proxy,logging,config';
+
+function run(annotations: Record<string, string>, metadata: Json = {}, spec: Json = {}): Injection {
+  const object = makePod({ annotations: { 'sidecar.inject/templates': ALL, ...annotations }, metadata, spec });
+  return inject({
+    object,
+    namespace: 'demo',
+    namespaceLabels: { known: true, labels: { 'istio-injection': 'enabled' } },
+    templates,
+    settings: SETTINGS,
+  });
+}
+
+const HOSTILE_VALUES = [
+  '100m\nsecurityContext:\n  privileged: true',
+  '100m"\n  privileged: true\n"',
+  "100m'; privileged: true",
+  '{{ params.cpu }}',
+  '{{ pod.name }}',
+  '$(SECRET_TOKEN)',
+  '${HOME}',
+  '`id`',
+  '[privileged, true]',
+  '{privileged: true}',
+  '- name: evil\n  image: evil',
+  '--privileged',
+  '/var/log/../../etc',
+  '/var/log/app\n- name: x',
+  'http://evil.example/$(SECRET)',
+  'http://evil.example/ x',
+  'javascript:alert(1)',
+  'file:///etc/passwd',
+  'http://user:pass@evil.example/',
+  '1e400',
+  '99999999h',
+  '-5s',
+  'Infinity',
+  '',
+  ' '.repeat(5),
+  'x'.repeat(5000),
+];
+
+const OVERRIDES = [
+  'sidecar.inject/proxy-cpu',
+  'sidecar.inject/proxy-memory',
+  'sidecar.inject/proxy-cpu-limit',
+  'sidecar.inject/proxy-memory-limit',
+  'sidecar.inject/log-path',
+  'sidecar.inject/config-url',
+  'sidecar.inject/config-refresh',
+];
+
+describe('hostile override values are denied with the annotation and the accepted form', () => {
+  for (const annotation of OVERRIDES) {
+    for (const value of HOSTILE_VALUES) {
+      it(`${annotation} = ${JSON.stringify(value.slice(0, 40))}`, () => {
+        const result = run({ [annotation]: value });
+        expect(result.kind).toBe('deny');
+        if (result.kind !== 'deny') return;
+        expect(result.reason).toBe('invalid_override');
+        expect(result.message).toMatch(new RegExp(`^${annotation.replace('.', '\\.')}: invalid value .*, expected `));
+      });
+    }
+  }
+});
+
+/** Every key path of the rendered pod (values dropped), to compare structure only. */
+function shape(value: unknown, path = ''): string[] {
+  if (Array.isArray(value))
+    return [`${path}[]#${value.length}`, ...value.flatMap((item, i) => shape(item, `${path}[${i}]`))];
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => shape(v, `${path}.${k}`));
+  return [`${path}:${typeof value}`];
+}
+
+function injectedSpec(result: Injection, metadata: Json = {}, spec: Json = {}): Json {
+  if (result.kind !== 'inject') throw new Error(`expected injection, got ${JSON.stringify(result)}`);
+  const object = makePod({ annotations: { 'sidecar.inject/templates': ALL }, metadata, spec });
+  return applyStrictly(object, result.ops)['spec'] as Json;
+}
+
+describe('hostile pod metadata never changes the structure of a rendered container', () => {
+  const baseline = shape(injectedSpec(run({})));
+  const HOSTILE_NAMES = [
+    'evil\nsecurityContext: {privileged: true}',
+    'x$(SECRET)',
+    '{{ params.cpu }}',
+    'a\'b"c',
+    'ok-name',
+  ];
+  for (const name of HOSTILE_NAMES) {
+    it(`name, generateName and serviceAccountName ${JSON.stringify(name)}`, () => {
+      const metadata = { name, generateName: name };
+      const spec = { serviceAccountName: name };
+      const rendered = injectedSpec(run({}, metadata, spec), metadata, spec);
+      expect(shape(rendered)).toEqual(baseline);
+      const added = [...(rendered['containers'] as Json[]), ...(rendered['initContainers'] as Json[])].filter((c) =>
+        String(c['name']).startsWith('sidecar-'),
+      );
+      const text = JSON.stringify(added);
+      expect(text).not.toContain('"privileged":true');
+      expect(text).not.toContain('$(SECRET)');
+      expect(text).not.toContain('{{');
+    });
+  }
+
+  it('accepted override values land only where the template placed them', () => {
+    const result = run({
+      'sidecar.inject/config-url': 'https://cfg.example/a?b=c&d=(e)',
+      'sidecar.inject/config-refresh': '5m',
+    });
+    expect(shape(injectedSpec(result))).toEqual(baseline);
+  });
+});
