@@ -4,12 +4,13 @@ import { z } from 'zod';
  * The environment contract, validated once at start. Every variable is documented in the README;
  * every problem is reported at once, then the process exits, and the result is frozen.
  */
-const port = z.coerce.number().int().min(1).max(65535);
+// 0 asks the OS for a free port (tests); the manifests always set one.
+const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().min(0).max(600);
 
 export const ConfigSchema = z.object({
   PORT: port.default(8443),
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9090),
+  METRICS_PORT: port.default(9090),
   TLS_CERT_FILE: z.string().min(1).default('certs/tls.crt'),
   TLS_KEY_FILE: z.string().min(1).default('certs/tls.key'),
   TEMPLATES_DIR: z.string().min(1).default('templates/'),
