@@ -41,8 +41,8 @@ describe('golden files', () => {
       const input = parse(readFileSync(inputFile, 'utf8')) as CaseInput;
       const result = runCase(input, input.pod);
       const patched = result.kind === 'inject' ? applyStrictly(input.pod, result.ops) : input.pod;
-      const { ops: _ops, ...decision } = result.kind === 'inject' ? result : { ...result, ops: undefined };
-      const actual = stringify({ decision, pod: patched }, { lineWidth: 0 });
+      const decision = result.kind === 'inject' ? { ...result, ops: undefined } : result;
+      const actual = stringify({ decision: JSON.parse(JSON.stringify(decision)), pod: patched }, { lineWidth: 0 });
       if (UPDATE) writeFileSync(expectedFile, actual);
       expect(existsSync(expectedFile), `${name}: run npm run test:golden:update`).toBe(true);
       expect(actual).toBe(readFileSync(expectedFile, 'utf8'));

@@ -25,6 +25,7 @@ export interface TestServer {
 export interface HttpReply {
   status: number;
   body: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read reply JSON freely
   json(): any;
   headers: Record<string, string | string[] | undefined>;
 }
