@@ -6,10 +6,15 @@ import { compileTemplates, type CompileResult, type TemplateSource } from './cor
 /**
  * Reads every *.yaml / *.yml in the directory. Dot entries are skipped: a mounted ConfigMap
  * keeps its real files under `..data` and `..<timestamp>` and exposes them through symlinks.
+ * kustomization.yaml is how templates/ becomes that ConfigMap, not a template.
  */
+export function isTemplateFile(name: string): boolean {
+  return !name.startsWith('.') && /\.ya?ml$/.test(name) && name !== 'kustomization.yaml';
+}
+
 export async function readTemplateSources(dir: string): Promise<TemplateSource[]> {
   const entries = await readdir(dir);
-  const files = entries.filter((name) => !name.startsWith('.') && /\.ya?ml$/.test(name)).sort();
+  const files = entries.filter(isTemplateFile).sort();
   return Promise.all(files.map(async (name) => ({ file: name, text: await readFile(join(dir, name), 'utf8') })));
 }
 

@@ -4,6 +4,7 @@ import fastJsonPatch, { type Operation } from 'fast-json-patch';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { compileTemplates, type TemplateSet } from '../../src/core/templates.js';
 import type { InjectionSettings } from '../../src/core/inject.js';
+import { isTemplateFile } from '../../src/template-files.js';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -60,7 +61,7 @@ export function makeReview(object: unknown, request: Json = {}): Json {
 
 export function loadTemplateSet(dir = join(ROOT, 'templates')): TemplateSet {
   const sources = readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
+    .filter(isTemplateFile)
     .sort()
     .map((file) => ({ file, text: readFileSync(join(dir, file), 'utf8') }));
   const result = compileTemplates(sources);
