@@ -28,7 +28,6 @@ describe('every manifest file is schema-valid on its own', () => {
 
 const kubectl = hasKubectl();
 if (!kubectl) {
-  // eslint-disable-next-line no-console -- the one line that says why the rendered checks did not run
   console.log('SKIP manifests (rendered): kubectl is not installed, so `kubectl kustomize manifests/` cannot run here');
 }
 
