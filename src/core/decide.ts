@@ -40,6 +40,9 @@ export function decide(pod: PodView, context: DecisionContext): Decision {
   if (!context.namespaceLabels.known) {
     // The request only reached us because a webhook's namespaceSelector matched: either the
     // namespace is enabled or the pod opted in. Both mean inject.
+    warnings.push(
+      `namespace labels unavailable (${context.namespaceLabels.why}); injecting because the webhook selector matched`,
+    );
     return inject(toggle.value === 'true' ? 'pod_opted_in' : 'namespace_unknown_selector_matched');
   }
   const policy = context.namespaceLabels.labels[NAMESPACE_LABEL];

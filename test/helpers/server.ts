@@ -50,6 +50,7 @@ export async function startTestServer(
   await writeCerts(join(dir, 'certs'), certs);
   const labelsFile = join(dir, 'namespace-labels.yaml');
   writeFileSync(labelsFile, 'demo: {istio-injection: enabled}\noff: {istio-injection: disabled}\nplain: {}\n');
+  // An empty NAMESPACE_LABELS_FILE in `env` means "read the cluster" (KUBECONFIG).
   const loaded = loadConfig({
     PORT: '0',
     METRICS_PORT: '0',
