@@ -189,7 +189,7 @@ function createMetricsServer(metrics: Metrics, templates: () => ActiveTemplates)
       const active = templates();
       const body = active.sources.map((source) => ({ file: source.file, sha256: sourceHash(source.text) }));
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ templates: [...active.set.keys()], sources: body }));
+      res.end(JSON.stringify({ templates: [...active.set.keys()].sort(), sources: body }));
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found: GET /metrics, GET /debug/templates');

@@ -24,6 +24,8 @@ export interface CertRequest {
   dnsNames: readonly string[];
   ipAddresses?: readonly string[];
   days?: number;
+  /** Sign with this CA instead of making a new one: a rotation the webhook's caBundle already trusts. */
+  ca?: { cert: string; key: string };
 }
 
 /**
@@ -35,16 +37,7 @@ export async function generateCerts(request: CertRequest): Promise<GeneratedCert
   const days = request.days ?? 365;
   const notBeforeDate = new Date(Date.now() - 5 * 60_000);
   const notAfterDate = new Date(notBeforeDate.getTime() + days * 86_400_000);
-  const ca = await generate([{ name: 'commonName', value: 'sidecar-injector-ca' }], {
-    algorithm: 'sha256',
-    keySize: 2048,
-    notBeforeDate,
-    notAfterDate: new Date(notBeforeDate.getTime() + 2 * days * 86_400_000),
-    extensions: [
-      { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    ],
-  });
+  const ca = request.ca ? { cert: request.ca.cert, private: request.ca.key } : await newCa(notBeforeDate, days);
   const serving = await generate([{ name: 'commonName', value: request.dnsNames[0] ?? 'localhost' }], {
     algorithm: 'sha256',
     keySize: 2048,
@@ -65,6 +58,19 @@ export async function generateCerts(request: CertRequest): Promise<GeneratedCert
     ],
   });
   return { caCert: ca.cert, caKey: ca.private, cert: serving.cert, key: serving.private };
+}
+
+function newCa(notBeforeDate: Date, days: number): Promise<{ cert: string; private: string }> {
+  return generate([{ name: 'commonName', value: 'sidecar-injector-ca' }], {
+    algorithm: 'sha256',
+    keySize: 2048,
+    notBeforeDate,
+    notAfterDate: new Date(notBeforeDate.getTime() + 2 * days * 86_400_000),
+    extensions: [
+      { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    ],
+  });
 }
 
 /** Writes ca.crt, ca.key, tls.crt and tls.key; keys are readable by the owner only. */

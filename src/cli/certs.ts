@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateCerts, serviceNames, writeCerts } from '../tls.js';
 
@@ -13,6 +15,7 @@ export async function runCerts(args: string[]): Promise<number> {
       service: { type: 'string', default: 'sidecar-injector' },
       namespace: { type: 'string', default: 'sidecar-injector' },
       days: { type: 'string', default: '365' },
+      'reuse-ca': { type: 'boolean', default: false },
     },
   });
   const days = Number(values.days);
@@ -21,7 +24,14 @@ export async function runCerts(args: string[]): Promise<number> {
     return 2;
   }
   const dnsNames = [...serviceNames(values.service, values.namespace), 'localhost'];
-  const certs = await generateCerts({ dnsNames, ipAddresses: ['127.0.0.1'], days });
+  // --reuse-ca rotates only the serving certificate, so the caBundle already installed stays valid.
+  const ca = values['reuse-ca']
+    ? {
+        cert: await readFile(join(values.out, 'ca.crt'), 'utf8'),
+        key: await readFile(join(values.out, 'ca.key'), 'utf8'),
+      }
+    : undefined;
+  const certs = await generateCerts({ dnsNames, ipAddresses: ['127.0.0.1'], days, ...(ca ? { ca } : {}) });
   await writeCerts(values.out, certs);
   process.stdout.write(`wrote ${values.out}/{ca.crt,ca.key,tls.crt,tls.key} for ${dnsNames[0]} (valid ${days} days)\n`);
   return 0;

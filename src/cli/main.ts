@@ -8,7 +8,7 @@ const USAGE = `Usage: sidecar-injector <command> [options]
 
 Commands:
   serve [--dev]                 run the webhook (configured by environment variables)
-  certs [--out DIR]             create a CA and a serving certificate for the webhook Service
+  certs [--out DIR] [--reuse-ca] create a CA (or reuse it) and a serving certificate for the Service
   inject -f FILE|-              print the manifests with sidecars injected
   explain -f FILE|- [-o json]   say for each pod whether it would be injected, and why
 
