@@ -144,8 +144,15 @@ describe('certificate hot reload', () => {
 describe('template hot reload', () => {
   let server: TestServer;
   let dir: string;
-  const debugTemplates = async (): Promise<string[]> =>
-    (await fetch(`http://127.0.0.1:${server.service.metricsPort}/debug/templates`).then((r) => r.json())).templates;
+  interface DebugTemplates {
+    templates: string[];
+    sources: { file: string; sha256: string }[];
+  }
+  const debug = async (): Promise<DebugTemplates> =>
+    (await fetch(`http://127.0.0.1:${server.service.metricsPort}/debug/templates`).then((r) =>
+      r.json(),
+    )) as DebugTemplates;
+  const debugTemplates = async (): Promise<string[]> => (await debug()).templates;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'templates-'));
@@ -174,8 +181,7 @@ describe('template hot reload', () => {
     writeFileSync(join(dir, 'broken.yaml'), 'name: extra\nsidecars: [{ name: sidecar-extra, image: busybox }]\n');
     await server.service.reloadNow();
     expect(await debugTemplates()).toEqual(['config', 'extra', 'logging', 'proxy']);
-    const body = await fetch(`http://127.0.0.1:${server.service.metricsPort}/debug/templates`).then((r) => r.json());
-    expect(body.sources.find((s: { file: string }) => s.file === 'broken.yaml').sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect((await debug()).sources.find((s) => s.file === 'broken.yaml')?.sha256).toMatch(/^[0-9a-f]{64}$/);
     const metrics = await fetch(`http://127.0.0.1:${server.service.metricsPort}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/sidecar_injector_reloads_total\{kind="templates",result="failure"\} 1/);
     expect(metrics).toMatch(/sidecar_injector_reloads_total\{kind="templates",result="success"\} 1/);
