@@ -1,8 +1,5 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { runCerts } from './certs.js';
-import { runServe } from './serve.js';
-import { runExplain, runInject } from './manifests.js';
 
 const USAGE = `Usage: sidecar-injector <command> [options]
 
@@ -18,7 +15,13 @@ Options:
 
 export type Command = (args: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = { serve: runServe, certs: runCerts, inject: runInject, explain: runExplain };
+// Loaded on demand: `inject` need not pay for express and prom-client, nor `serve` for the CLI.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./serve.js')).runServe,
+  certs: async () => (await import('./certs.js')).runCerts,
+  inject: async () => (await import('./manifests.js')).runInject,
+  explain: async () => (await import('./manifests.js')).runExplain,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -30,12 +33,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
-  const run = COMMANDS[command];
-  if (!run) {
+  const load = COMMANDS[command];
+  if (!load) {
     process.stderr.write(`sidecar-injector: unknown command ${JSON.stringify(command)}\n${USAGE}\n`);
     return 2;
   }
-  return run(rest);
+  return (await load())(rest);
 }
 
 function version(): string {

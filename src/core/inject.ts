@@ -23,6 +23,8 @@ export interface InjectionInput {
   namespaceLabels: NamespaceLabels;
   templates: TemplateSet;
   settings: InjectionSettings;
+  /** The name for `{{ pod.name }}` when the pod has neither name nor generateName (pod templates). */
+  nameHint?: string;
 }
 
 export type Injection =
@@ -67,7 +69,7 @@ export function inject(input: InjectionInput): Injection {
   const native = nativeToggle.value === 'absent' ? input.settings.nativeSidecars : nativeToggle.value === 'true';
 
   const additions = renderAdditions(selected.templates, {
-    facts: podFacts(pod, input.namespace),
+    facts: podFacts(pod, input.namespace, input.nameHint),
     params: params.values,
     native,
   });
@@ -149,10 +151,10 @@ function orderProblems(template: Template, values: Record<string, ParamValue>): 
   return problems;
 }
 
-export function podFacts(pod: PodView, namespace: string): PodFacts {
+export function podFacts(pod: PodView, namespace: string, nameHint = ''): PodFacts {
   const ports = containersOf(pod).flatMap((c) => (c.ports ?? []).map((p) => p.containerPort));
   return {
-    name: safeName(podDisplayName(pod)),
+    name: safeName(podDisplayName(pod) || nameHint),
     namespace: safeName(namespace),
     serviceAccount: safeName(pod.spec.serviceAccountName || 'default'),
     ports: [...new Set(ports)].filter(Number.isInteger).join(','),

@@ -1,0 +1,180 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { Pod } from 'kubernetes-models/v1/Pod';
+import { ReplicationController } from 'kubernetes-models/v1/ReplicationController';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
+import { ReplicaSet } from 'kubernetes-models/apps/v1/ReplicaSet';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
+import { admit } from '../../src/admission.js';
+import { fileNamespaceSource } from '../../src/namespaces/file.js';
+import { ROOT, SETTINGS, loadTemplateSet, makePod, makeReview, type Json } from '../helpers/pods.js';
+import { validateObject } from '../helpers/manifests.js';
+
+/**
+ * The CLI is tested as users run it: the built binary, files in, stdout out. Golden files sit
+ * beside each input (<name>.expected.<ext>); `UPDATE_GOLDEN=1` rewrites them.
+ */
+const CORPUS = join(ROOT, 'test/cli/corpus');
+const CLI = join(ROOT, 'dist/cli/main.js');
+const LABELS = join(ROOT, 'test/fixtures/namespace-labels.yaml');
+const COMMON = ['--namespace', 'demo', '--namespace-labels', LABELS, '--native', 'false'];
+
+function cli(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, input, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const MODELS: Record<string, new (value: never) => { validate(): void }> = {
+  Pod,
+  Deployment,
+  StatefulSet,
+  DaemonSet,
+  ReplicaSet,
+  ReplicationController,
+  Job,
+  CronJob,
+};
+
+function validateOutput(text: string): void {
+  for (const doc of parseAllDocuments(text) as unknown as { toJS(): Json }[]) {
+    const object = doc.toJS();
+    const items = object['kind'] === 'List' ? (object['items'] as Json[]) : [object];
+    for (const item of items) {
+      const Model = MODELS[String(item['kind'])];
+      if (Model) new Model(item as never).validate();
+      else if (item['kind'] !== 'List') validateObject(item);
+    }
+  }
+}
+
+const inputs = readdirSync(CORPUS).filter((f) => !f.includes('.expected.'));
+
+describe('sidecar-injector inject: golden corpus', () => {
+  for (const file of inputs) {
+    it(`${file}: matches its golden output, validates, and a second pass changes nothing`, () => {
+      const expectedFile = join(CORPUS, file.replace(/\.(ya?ml|json)$/, '.expected.$1'));
+      const first = cli(['inject', '-f', join(CORPUS, file), ...COMMON]);
+      expect(first.stderr).toBe('');
+      expect(first.status).toBe(0);
+      if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(expectedFile, first.stdout);
+      expect(existsSync(expectedFile), `run UPDATE_GOLDEN=1 for ${file}`).toBe(true);
+      expect(first.stdout).toBe(readFileSync(expectedFile, 'utf8'));
+      validateOutput(first.stdout);
+      const second = cli(['inject', '-f', '-', ...COMMON], first.stdout);
+      expect(second.status).toBe(0);
+      expect(second.stdout).toBe(first.stdout);
+    });
+  }
+
+  it('has no golden file without its input', () => {
+    for (const expected of readdirSync(CORPUS).filter((f) => f.includes('.expected.'))) {
+      expect(inputs).toContain(expected.replace('.expected.', '.'));
+    }
+  });
+});
+
+describe('sidecar-injector explain', () => {
+  it('prints one line per pod or pod template: kind/name, decision, reason, templates', () => {
+    const result = cli(['explain', '-f', join(CORPUS, 'multi-document.yaml'), ...COMMON]);
+    expect(result.stdout).toBe('Pod/tool SKIP pod_opted_out -\nPod/worker INJECT namespace_enabled proxy\n');
+  });
+
+  it('prints the same as JSON with -o json', () => {
+    const result = cli(['explain', '-f', join(CORPUS, 'list.yaml'), ...COMMON, '-o', 'json']);
+    expect(JSON.parse(result.stdout)).toEqual([
+      {
+        kind: 'Deployment',
+        name: 'front',
+        namespace: 'demo',
+        decision: 'INJECT',
+        reason: 'namespace_enabled',
+        templates: ['proxy'],
+        warnings: [],
+      },
+      {
+        kind: 'Pod',
+        name: 'disabled-ns',
+        namespace: 'opted-out',
+        decision: 'SKIP',
+        reason: 'namespace_disabled',
+        templates: [],
+        warnings: [],
+      },
+    ]);
+  });
+
+  it('states the reason the webhook states, for every case of the decision truth table', async () => {
+    const namespaces = fileNamespaceSource(LABELS);
+    await namespaces.start();
+    const templates = loadTemplateSet();
+    const cases: [string, Record<string, string> | undefined, Json][] = [];
+    for (const namespace of ['demo', 'opted-out', 'default', 'kube-system', 'sidecar-injector']) {
+      for (const annotation of [undefined, 'true', 'false', 'TRUE', 'maybe']) {
+        cases.push([namespace, annotation === undefined ? undefined : { 'sidecar.inject': annotation }, {}]);
+      }
+    }
+    cases.push(
+      ['demo', undefined, { hostNetwork: true }],
+      ['demo', { 'kubernetes.io/config.mirror': 'x' }, {}],
+      ['demo', { 'sidecar.inject/status': '{}' }, {}],
+      ['demo', { 'sidecar.inject/templates': 'nope' }, {}],
+    );
+    const pods = cases.map(([namespace, annotations, spec], index) => {
+      const pod = makePod({
+        ...(annotations ? { annotations } : {}),
+        spec,
+        metadata: { name: `case-${index}`, namespace },
+      });
+      return { namespace, pod };
+    });
+    const stdin = pods.map(({ pod }) => JSON.stringify(pod)).join('\n---\n');
+    const rows = JSON.parse(cli(['explain', '-f', '-', ...COMMON, '-o', 'json'], stdin).stdout) as {
+      reason: string;
+      decision: string;
+    }[];
+    expect(rows).toHaveLength(pods.length);
+    for (const [index, { namespace, pod }] of pods.entries()) {
+      const result = await admit(JSON.stringify(makeReview(pod, { namespace })), {
+        namespaces,
+        templates: () => templates,
+        settings: SETTINGS,
+      });
+      expect(`${rows[index]?.reason}`, `case ${index} in ${namespace}`).toBe(result.reason);
+    }
+  });
+});
+
+describe('errors', () => {
+  it('exits 2 with one line naming the file and document on unreadable input', () => {
+    const result = cli(['inject', '-f', '-', ...COMMON], 'kind: Pod\n---\nkey: [unclosed\n');
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^sidecar-injector inject: <stdin>: document 1: /);
+  });
+
+  it('exits 2 when a pod would be denied, naming the document and the annotation', () => {
+    const input = JSON.stringify(makePod({ annotations: { 'sidecar.inject/proxy-cpu': 'lots' } }));
+    const result = cli(['inject', '-f', '-', ...COMMON], input);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(
+      /^sidecar-injector inject: <stdin>: document 0: Pod\/app: sidecar.inject\/proxy-cpu: invalid value "lots"/,
+    );
+  });
+
+  it('exits 2 on usage errors and prints help and version', () => {
+    expect(cli(['inject']).status).toBe(2);
+    expect(cli(['frobnicate']).status).toBe(2);
+    expect(cli(['--help'])).toMatchObject({
+      status: 0,
+      stdout: expect.stringContaining('Usage: sidecar-injector <command>'),
+    });
+    expect(cli(['--version']).stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+  });
+});
