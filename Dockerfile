@@ -26,5 +26,7 @@ COPY package.json ./
 COPY templates ./templates
 USER 10001:10001
 EXPOSE 8443 9090
-ENTRYPOINT ["node", "--enable-source-maps", "dist/cli/main.js"]
+# A larger young generation: the request path allocates short-lived objects, and npm run bench
+# measured 5-8% more throughput with it (the baseline server did not gain from it).
+ENTRYPOINT ["node", "--max-semi-space-size=32", "--enable-source-maps", "dist/cli/main.js"]
 CMD ["serve"]

@@ -35,12 +35,11 @@ export async function admit(body: string, context: AdmissionContext): Promise<Ad
   }
   const { apiVersion, request } = decoded;
   const objectMeta = (request.object as { metadata?: { name?: unknown; generateName?: unknown } } | null)?.metadata;
+  // Kept short: this is the one line per pod creation at the default level.
   const fields: Record<string, unknown> = {
     uid: request.uid,
     namespace: request.namespace,
     name: request.name || objectMeta?.name || objectMeta?.generateName,
-    operation: request.operation,
-    dryRun: request.dryRun ?? undefined,
   };
   const reply = (kind: AdmissionResultKind, reason: string, outcome: Outcome): AdmissionResult => ({
     status: 200,

@@ -81,6 +81,10 @@ export async function handleMutate(req: IncomingMessage, res: ServerResponse, ha
   handlers.onResult(result, Number(process.hrtime.bigint() - started) / 1e9);
 }
 
+function isMutatePath(url: string | undefined): boolean {
+  return url === '/mutate' || (url !== undefined && url.startsWith('/mutate?'));
+}
+
 export function createApp(handlers: HttpHandlers): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -112,12 +116,14 @@ export interface TlsMaterial {
 }
 
 /** HTTPS with HTTP/1.1 only (the API server's client never negotiates h2) and TLS 1.2+. */
-export function createHttpsServer(app: Express, tls: TlsMaterial): Server {
+export function createHttpsServer(app: Express, tls: TlsMaterial, handlers: HttpHandlers): Server {
   const options = { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' as const, ALPNProtocols: ['http/1.1'] };
   const server: Server = createNodeHttpsServer(options, (req, res) => {
     // Once closing, answer in-flight and late requests, then let the client reconnect elsewhere.
     if (!server.listening) res.shouldKeepAlive = false;
-    app(req, res);
+    // The hot path skips express's router: every pod creation in the cluster comes through here.
+    if (req.method === 'POST' && isMutatePath(req.url)) void handleMutate(req, res, handlers);
+    else app(req, res);
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = 15_000;

@@ -12,7 +12,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createNamespaceSource } from './namespaces/create.js';
 import type { NamespaceSource } from './namespaces/source.js';
 import { watchForChanges } from './reload.js';
-import { closeGracefully, createApp, createHttpsServer } from './server.js';
+import { closeGracefully, createApp, createHttpsServer, type HttpHandlers } from './server.js';
 import { fingerprintSources, loadTemplates, sourceHash } from './template-files.js';
 import type { TemplateSource } from './core/templates.js';
 
@@ -53,7 +53,7 @@ export async function startService(
   });
   metrics.certExpiry.set(pair.notAfter.getTime() / 1000);
   let templates = await readTemplatesOrThrow(config);
-  const namespaces = overrides.namespaces ?? createNamespaceSource(config, log, metrics);
+  const namespaces = overrides.namespaces ?? (await createNamespaceSource(config, log, metrics));
   if (namespaces.kind === 'file') await namespaces.start();
   else
     void namespaces
@@ -71,15 +71,15 @@ export async function startService(
       nativeSidecars,
     },
   };
-  const app = createApp({
+  const handlers: HttpHandlers = {
     admit: (body) => admit(body, context),
     notReady: () => [
       ...(draining ? ['shutting down'] : []),
       ...(namespaces.ready() ? [] : [`namespace source (${namespaces.kind}) not synced`]),
     ],
     onResult: (result, seconds) => recordResult({ log, metrics }, result, seconds),
-  });
-  const server = createHttpsServer(app, pair);
+  };
+  const server = createHttpsServer(createApp(handlers), pair, handlers);
   await listen(server, config.PORT);
 
   const metricsServer = createMetricsServer(metrics, () => templates);
@@ -172,7 +172,8 @@ function recordResult(shell: { log: Logger; metrics: Metrics }, result: Admissio
   shell.metrics.requests.inc({ result: result.kind });
   shell.metrics.duration.observe({ result: result.kind }, seconds);
   if (result.kind === 'skipped') shell.metrics.skips.inc({ reason: result.reason });
-  const fields = { ...result.fields, ms: Math.round(seconds * 1e5) / 100 };
+  const fields = result.fields;
+  fields['ms'] = Math.round(seconds * 1e5) / 100;
   if (result.kind === 'error') shell.log.error(fields, 'admission failed');
   else if (result.kind === 'invalid') shell.log.warn(fields, 'bad admission request');
   else shell.log.info(fields, 'admission');

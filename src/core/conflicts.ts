@@ -24,12 +24,22 @@ export function findConflicts(pod: PodView, additions: Additions): string[] {
       if (paths.has(path) || paths.has(`${path}/`))
         conflicts.push(`container ${container.name} already mounts ${path}`);
     }
-    const env = new Set((container.env ?? []).map((e) => e.name));
+    if (additions.appEnv.length === 0) continue;
+    const env = envNames(container.env);
     for (const variable of additions.appEnv) {
       if (env.has(nameOf(variable))) conflicts.push(`container ${container.name} already sets env ${nameOf(variable)}`);
     }
   }
   return conflicts;
+}
+
+function envNames(env: unknown): Set<string> {
+  if (!Array.isArray(env)) return new Set();
+  return new Set(
+    env
+      .map((entry: unknown) => (entry as { name?: unknown } | null)?.name)
+      .filter((name): name is string => typeof name === 'string'),
+  );
 }
 
 function field(tree: Tree, key: string): string {

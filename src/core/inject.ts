@@ -4,7 +4,7 @@ import { decide, type NamespaceLabels } from './decide.js';
 import { buildPatch, type Additions } from './patch.js';
 import { annotationsOf, containersOf, podDisplayName, readPod, type PodView } from './pod.js';
 import type { DenyReason, InjectReason, SkipReason } from './reasons.js';
-import { nameOf, render, type PodFacts, type Tree } from './render.js';
+import { nameOf, type PodFacts, type Tree } from './render.js';
 import { checkValue, describeType, magnitude, type ParamValue } from './params.js';
 import type { Template, TemplateSet } from './templates.js';
 import { findConflicts } from './conflicts.js';
@@ -184,10 +184,7 @@ export function renderAdditions(templates: readonly Template[], options: RenderO
   };
   const status: Record<string, Record<string, string[]>> = {};
   for (const template of templates) {
-    const parts = render(template.parts as unknown as Tree, {
-      pod: options.facts,
-      params: options.params.get(template.name) ?? {},
-    }) as unknown as Template['parts'];
+    const parts = template.render({ pod: options.facts, params: options.params.get(template.name) ?? {} });
     const sidecars = options.native ? parts.sidecars.map(asNativeSidecar) : parts.sidecars;
     if (options.native) additions.initContainersFirst.push(...parts.initContainers, ...sidecars);
     else {

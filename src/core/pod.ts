@@ -1,21 +1,23 @@
 import { z } from 'zod';
 
 /**
- * The slice of a Pod the injector reads. It is a view for decisions only: the patch is always
- * built against the object exactly as received (a parse drops unknown fields, kubebuilder#510),
- * so nothing here needs to describe the whole Pod. Lists the API server omits when empty may be
- * absent or null.
+ * The slice of a Pod the injector reads. It is a view for decisions only, parsed in zod's strip
+ * mode so only these fields are copied: the patch is always built against the object exactly as
+ * received (a parse drops unknown fields, kubebuilder#510). Lists the API server omits when empty
+ * may be absent or null.
  */
-const named = z.looseObject({ name: z.string() });
+const named = z.object({ name: z.string() });
 
-const ContainerView = z.looseObject({
+const ContainerView = z.object({
   name: z.string(),
-  ports: z.array(z.looseObject({ containerPort: z.number() })).nullish(),
-  volumeMounts: z.array(z.looseObject({ name: z.string(), mountPath: z.string() })).nullish(),
-  env: z.array(named).nullish(),
+  ports: z.array(z.object({ containerPort: z.number() })).nullish(),
+  volumeMounts: z.array(z.object({ name: z.string(), mountPath: z.string() })).nullish(),
+  // Not traversed here: a large pod's env runs to thousands of entries and is only read when a
+  // template adds env of its own (see conflicts.ts).
+  env: z.unknown().optional(),
 });
 
-export const PodView = z.looseObject({
+export const PodView = z.object({
   metadata: z
     .looseObject({
       name: z.string().nullish(),
@@ -25,7 +27,7 @@ export const PodView = z.looseObject({
       labels: z.record(z.string(), z.string()).nullish(),
     })
     .nullish(),
-  spec: z.looseObject({
+  spec: z.object({
     containers: z.array(ContainerView).nullish(),
     initContainers: z.array(ContainerView).nullish(),
     volumes: z.array(named).nullish(),

@@ -44,23 +44,72 @@ function stringProblems(text: string, paramNames: ReadonlySet<string>, path: str
   return problems;
 }
 
-/** A copy of the tree with every placeholder replaced; a lone numeric placeholder stays a number. */
-export function render(tree: Tree, values: RenderValues): Tree {
-  if (typeof tree === 'string') return renderString(tree, values);
-  if (Array.isArray(tree)) return tree.map((item) => render(item, values));
-  if (tree !== null && typeof tree === 'object') {
-    const out: { [key: string]: Tree } = {};
-    for (const key of Object.keys(tree)) out[key] = render(tree[key] as Tree, values);
-    return out;
+export type Renderer = (values: RenderValues) => Tree;
+
+/**
+ * Compiles a tree into a function that renders it. Work that does not depend on the pod is done
+ * once: subtrees without placeholders are frozen and handed out as they are (most of a sidecar:
+ * ports, probes, securityContext), strings are split into literal and placeholder pieces, and
+ * object keys are listed up front. Freezing also guarantees no request can change what the next
+ * one gets.
+ */
+export function compileRenderer(tree: Tree): Renderer {
+  if (typeof tree === 'string') return compileString(tree);
+  if (tree === null || typeof tree !== 'object') return () => tree;
+  if (isStatic(tree)) {
+    deepFreeze(tree);
+    return () => tree;
   }
-  return tree;
+  if (Array.isArray(tree)) {
+    const items = tree.map(compileRenderer);
+    return (values) => items.map((item) => item(values));
+  }
+  const entries = Object.entries(tree).map(([key, child]) => [key, compileRenderer(child)] as const);
+  return (values) => {
+    const out: { [key: string]: Tree } = {};
+    for (const [key, child] of entries) out[key] = child(values);
+    return out;
+  };
 }
 
-function renderString(text: string, values: RenderValues): Tree {
-  if (!text.includes('{{')) return text;
+/** A copy of the tree with every placeholder replaced; a lone numeric placeholder stays a number. */
+export function render(tree: Tree, values: RenderValues): Tree {
+  return compileRenderer(structuredClone(tree))(values);
+}
+
+function compileString(text: string): Renderer {
+  if (!text.includes('{{')) return () => text;
   const whole = WHOLE_PLACEHOLDER.exec(text);
-  if (whole) return lookup(values, whole[1] ?? '', whole[2] ?? '');
-  return text.replace(PLACEHOLDER, (_match, scope: string, name: string) => String(lookup(values, scope, name)));
+  if (whole) {
+    const [, scope = '', name = ''] = whole;
+    return (values) => lookup(values, scope, name);
+  }
+  const pieces: ((values: RenderValues) => string)[] = [];
+  let last = 0;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const literal = text.slice(last, match.index);
+    const [, scope = '', name = ''] = match;
+    pieces.push(
+      () => literal,
+      (values) => String(lookup(values, scope, name)),
+    );
+    last = (match.index ?? 0) + match[0].length;
+  }
+  const tail = text.slice(last);
+  pieces.push(() => tail);
+  return (values) => pieces.map((piece) => piece(values)).join('');
+}
+
+function isStatic(tree: Tree): boolean {
+  if (typeof tree === 'string') return !tree.includes('{{');
+  if (tree === null || typeof tree !== 'object') return true;
+  return (Array.isArray(tree) ? tree : Object.values(tree)).every(isStatic);
+}
+
+function deepFreeze(tree: Tree): void {
+  if (tree === null || typeof tree !== 'object') return;
+  for (const child of Array.isArray(tree) ? tree : Object.values(tree)) deepFreeze(child);
+  Object.freeze(tree);
 }
 
 function lookup(values: RenderValues, scope: string, name: string): ParamValue {

@@ -2,15 +2,16 @@ import type { Operation } from 'fast-json-patch';
 import { z } from 'zod';
 
 /**
- * The AdmissionReview envelope: only what the injector reads is checked; everything else,
- * including the pod, passes through untouched (the API server ignores unknown fields too).
+ * The AdmissionReview envelope: only what the injector reads is checked (and kept in the parsed
+ * copy). Everything else is tolerated, and the pod itself is passed through by reference, untouched
+ * (the API server ignores unknown fields too).
  */
 export const ADMISSION_V1 = 'admission.k8s.io/v1';
 export const ADMISSION_V1BETA1 = 'admission.k8s.io/v1beta1';
 
-const GroupVersionResource = z.looseObject({ group: z.string(), version: z.string(), resource: z.string() });
+const GroupVersionResource = z.object({ group: z.string(), version: z.string(), resource: z.string() });
 
-export const AdmissionRequest = z.looseObject({
+export const AdmissionRequest = z.object({
   uid: z.string().min(1).max(256),
   resource: GroupVersionResource,
   subResource: z.string().nullish(),
@@ -22,7 +23,7 @@ export const AdmissionRequest = z.looseObject({
 });
 export type AdmissionRequest = z.infer<typeof AdmissionRequest>;
 
-const Envelope = z.looseObject({
+const Envelope = z.object({
   apiVersion: z.enum([ADMISSION_V1, ADMISSION_V1BETA1]),
   kind: z.literal('AdmissionReview'),
   request: AdmissionRequest,

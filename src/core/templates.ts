@@ -6,7 +6,7 @@ import { EnvVar } from 'kubernetes-models/v1/EnvVar';
 import { TemplateFile } from './template-schema.js';
 import type { Parameter, ParamValue } from './params.js';
 import { checkValue } from './params.js';
-import { nameOf, placeholderProblems, render, type RenderValues, type Tree } from './render.js';
+import { compileRenderer, nameOf, placeholderProblems, render, type RenderValues, type Tree } from './render.js';
 
 export interface TemplateParts {
   initContainers: Tree[];
@@ -21,6 +21,8 @@ export interface Template {
   order: number;
   parameters: readonly Parameter[];
   parts: TemplateParts;
+  /** The parts rendered for one pod; compiled once per template set. */
+  render: (values: RenderValues) => TemplateParts;
 }
 
 /** Templates by name; the set is immutable once compiled so a reload can swap it in one step. */
@@ -86,9 +88,17 @@ function compileTemplate(source: TemplateSource): TemplateResult {
   ];
   if (problems.length === 0) problems.push(...schemaProblems(parts, defaultParams(file.parameters)));
   if (problems.length > 0) return fail(problems);
+  const renderParts = compileRenderer(structuredClone(parts) as unknown as Tree) as unknown as Template['render'];
   return {
     ok: true,
-    template: { name: file.name, description: file.description, order: file.order, parameters: file.parameters, parts },
+    template: {
+      name: file.name,
+      description: file.description,
+      order: file.order,
+      parameters: file.parameters,
+      parts,
+      render: renderParts,
+    },
   };
 }
 
