@@ -27,9 +27,10 @@ export async function runServe(args: string[]): Promise<number> {
   if (values.dev) await ensureDevCerts(config, (message) => log.info(message));
   try {
     const service = await startService(config, log);
+    // Before announcing the port: a SIGTERM right after must find its handler.
+    handleSignals(service.shutdown, log);
     log.info({ port: service.port, metricsPort: service.metricsPort, templates: config.DEFAULT_TEMPLATES }, 'serving');
     if (values.dev) process.stdout.write(tryItCommand(config, service.port));
-    handleSignals(service.shutdown, log);
     return 0;
   } catch (error) {
     const problems = error instanceof StartupError ? error.problems : [(error as Error).message];

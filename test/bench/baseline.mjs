@@ -143,4 +143,5 @@ const server = createServer(
   },
 );
 server.keepAliveTimeout = 120_000;
+process.on('SIGINT', () => process.exit(0));
 server.listen(Number(process.env.PORT ?? 0), () => process.stdout.write(`listening ${server.address().port}\n`));

@@ -35,7 +35,7 @@ const SERVERS = {
   project: {
     port: 18442,
     // Exactly the container's start (Dockerfile ENTRYPOINT), at the production log level.
-    args: ['--max-semi-space-size=32', '--enable-source-maps', join(ROOT, 'dist/cli/main.js'), 'serve'],
+    args: ['--max-semi-space-size=16', '--enable-source-maps', join(ROOT, 'dist/cli/main.js'), 'serve'],
     env: {
       NAMESPACE_LABELS_FILE: join(work, 'labels.yaml'),
       LOG_LEVEL: 'info',
