@@ -1,7 +1,7 @@
 import type { Operation } from 'fast-json-patch';
 import { NATIVE_ANNOTATION, TEMPLATES_ANNOTATION, readToggle } from './annotations.js';
 import { decide, type NamespaceLabels } from './decide.js';
-import { buildPatch, type Additions } from './patch.js';
+import { buildPatch, noAdditions, type Additions } from './patch.js';
 import { annotationsOf, containersOf, podDisplayName, readPod, type PodView } from './pod.js';
 import type { DenyReason, InjectReason, SkipReason } from './reasons.js';
 import { nameOf, type PodFacts, type Tree } from './render.js';
@@ -173,15 +173,7 @@ interface RenderOptions {
 }
 
 export function renderAdditions(templates: readonly Template[], options: RenderOptions): Additions {
-  const additions: Additions = {
-    containers: [],
-    initContainersFirst: [],
-    initContainersLast: [],
-    volumes: [],
-    appVolumeMounts: [],
-    appEnv: [],
-    status: '',
-  };
+  const additions = noAdditions();
   const status: Record<string, Record<string, string[]>> = {};
   for (const template of templates) {
     const parts = template.render({ pod: options.facts, params: options.params.get(template.name) ?? {} });

@@ -18,6 +18,18 @@ export interface Additions {
   status: string;
 }
 
+export function noAdditions(): Additions {
+  return {
+    containers: [],
+    initContainersFirst: [],
+    initContainersLast: [],
+    volumes: [],
+    appVolumeMounts: [],
+    appEnv: [],
+    status: '',
+  };
+}
+
 interface PodShape {
   metadata?: { annotations?: unknown } | null;
   spec?: { containers?: unknown; initContainers?: unknown; volumes?: unknown } | null;

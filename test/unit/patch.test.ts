@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildPatch, type Additions } from '../../src/core/patch.js';
+import { buildPatch, noAdditions, type Additions } from '../../src/core/patch.js';
 import { applyStrictly, makePod, type Json } from '../helpers/pods.js';
 
 const sidecar = { name: 'side', image: 'side:1' };
-const none: Additions = {
-  containers: [],
-  initContainersFirst: [],
-  initContainersLast: [],
-  volumes: [],
-  appVolumeMounts: [],
-  appEnv: [],
-  status: '{}',
-};
+const none: Additions = { ...noAdditions(), status: '{}' };
 
 describe('buildPatch', () => {
   it('appends to existing arrays with "-" and never replaces', () => {
