@@ -116,8 +116,33 @@ export interface TlsMaterial {
 }
 
 /** HTTPS with HTTP/1.1 only (the API server's client never negotiates h2) and TLS 1.2+. */
-export function createHttpsServer(app: Express, tls: TlsMaterial, handlers: HttpHandlers): Server {
-  const options = { cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' as const, ALPNProtocols: ['http/1.1'] };
+export interface ServerLimits {
+  /** A client must have sent its request headers within this time. */
+  headersTimeoutMs: number;
+  /** A client must have sent its whole request within this time (the API server's own limit is 30 s). */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
+
+export function createHttpsServer(
+  app: Express,
+  tls: TlsMaterial,
+  handlers: HttpHandlers,
+  limits = DEFAULT_LIMITS,
+): Server {
+  const options = {
+    cert: tls.cert,
+    key: tls.key,
+    minVersion: 'TLSv1.2' as const,
+    ALPNProtocols: ['http/1.1'],
+    // How often the timeouts below are enforced; Node's default (30 s) would let a slow client
+    // hold a connection well past them.
+    connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    maxHeaderSize: 16 * 1024,
+    // A TLS handshake that never completes is dropped too.
+    handshakeTimeout: limits.headersTimeoutMs,
+  };
   const server: Server = createNodeHttpsServer(options, (req, res) => {
     // Once closing, answer in-flight and late requests, then let the client reconnect elsewhere.
     if (!server.listening) res.shouldKeepAlive = false;
@@ -126,8 +151,8 @@ export function createHttpsServer(app: Express, tls: TlsMaterial, handlers: Http
     else app(req, res);
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = 15_000;
-  server.requestTimeout = 30_000;
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
   server.maxHeadersCount = 100;
   server.maxRequestsPerSocket = 0;
   return server;
