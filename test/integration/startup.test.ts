@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, applyStrictly, decodePatch, type Json } from '../helpers/pods.js';
-import { SERVICE_NAME } from '../helpers/server.js';
+import { SERVICE_NAME, testCerts } from '../helpers/server.js';
+import { writeCerts } from '../../src/tls.js';
 
 const CLI = join(ROOT, 'dist/cli/main.js');
 
@@ -113,8 +114,9 @@ describe('refusing to start', () => {
     expect(stderr).toMatch(/invalid configuration\n {2}PORT: .*\n {2}LOG_LEVEL: /);
   });
 
-  it('exits 1 naming the template file and field when a template is broken', () => {
+  it('exits 1 naming the template file and field when a template is broken', async () => {
     const templates = mkdtempSync(join(tmpdir(), 'templates-'));
+    await writeCerts(join(templates, 'certs'), await testCerts());
     cpSync(join(ROOT, 'templates'), templates, { recursive: true });
     writeFileSync(
       join(templates, 'proxy.yaml'),
@@ -125,8 +127,8 @@ describe('refusing to start', () => {
     const { status, stderr } = serve({
       TEMPLATES_DIR: templates,
       NAMESPACE_LABELS_FILE: labels,
-      TLS_CERT_FILE: join(ROOT, 'certs/tls.crt'),
-      TLS_KEY_FILE: join(ROOT, 'certs/tls.key'),
+      TLS_CERT_FILE: join(templates, 'certs/tls.crt'),
+      TLS_KEY_FILE: join(templates, 'certs/tls.key'),
       PORT: '0',
       METRICS_PORT: '0',
     });
