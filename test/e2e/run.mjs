@@ -101,12 +101,15 @@ async function main() {
     run('node', ['dist/cli/main.js', 'certs', '--out', join(work, 'certs')]);
     kubectl('apply', '-k', join(work, 'manifests'));
     kubectl('-n', 'sidecar-injector', 'rollout', 'status', 'deployment/sidecar-injector', '--timeout=180s');
-    for (const [ns, label] of [
-      ['e2e-enabled', 'enabled'],
-      ['e2e-plain', undefined],
+    for (const [ns, labels] of [
+      ['e2e-enabled', { 'istio-injection': 'enabled' }],
+      ['e2e-plain', {}],
     ]) {
-      kubectl('create', 'namespace', ns);
-      if (label) kubectl('label', 'namespace', ns, `istio-injection=${label}`);
+      // apply, not create: KEEP_CLUSTER=1 reruns against the same cluster.
+      kubectl('apply', '-f', '-', {
+        input: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } }),
+      });
+      kubectl('-n', ns, 'delete', 'pods,deployments', '--all', '--wait=true');
     }
 
     await check('a labelled namespace gets the sidecar and its init container', () => {
