@@ -1,4 +1,7 @@
+import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TemplateSource } from './core/templates.js';
+import { sourceHash } from './template-files.js';
 
 /** The few metrics an operator needs. Label values are closed sets (results, reasons, kinds). */
 export interface Metrics {
@@ -53,4 +56,29 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
   };
+}
+
+export interface ActiveTemplateInfo {
+  names: string[];
+  sources: readonly TemplateSource[];
+}
+
+/** Plain HTTP on METRICS_PORT: /metrics for Prometheus, /debug/templates for operators. */
+export function createMetricsServer(metrics: Metrics, templates: () => ActiveTemplateInfo): Server {
+  return createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/metrics') {
+      void metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      });
+    } else if (req.method === 'GET' && req.url === '/debug/templates') {
+      const active = templates();
+      const sources = active.sources.map((source) => ({ file: source.file, sha256: sourceHash(source.text) }));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ templates: [...active.names].sort(), sources }));
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found: GET /metrics, GET /debug/templates');
+    }
+  });
 }

@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
@@ -8,12 +8,12 @@ import { fingerprintCertFiles, readCertificatePair } from './cert-store.js';
 import type { Config } from './config.js';
 import type { TemplateSet } from './core/templates.js';
 import type { Logger } from './log.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics, createMetricsServer, type Metrics } from './metrics.js';
 import { createNamespaceSource } from './namespaces/create.js';
 import type { NamespaceSource } from './namespaces/source.js';
 import { watchForChanges } from './reload.js';
 import { closeGracefully, createApp, createHttpsServer, type HttpHandlers } from './server.js';
-import { fingerprintSources, loadTemplates, sourceHash } from './template-files.js';
+import { fingerprintSources, loadTemplates, readTemplateSources } from './template-files.js';
 import type { TemplateSource } from './core/templates.js';
 
 export class StartupError extends Error {
@@ -82,7 +82,10 @@ export async function startService(
   const server = createHttpsServer(createApp(handlers), pair, handlers);
   await listen(server, config.PORT);
 
-  const metricsServer = createMetricsServer(metrics, () => templates);
+  const metricsServer = createMetricsServer(metrics, () => ({
+    names: [...templates.set.keys()],
+    sources: templates.sources,
+  }));
   await listen(metricsServer, config.METRICS_PORT);
 
   const certWatcher = watchForChanges(
@@ -108,7 +111,8 @@ export async function startService(
     {
       dirs: [config.TEMPLATES_DIR],
       intervalMs: config.RELOAD_INTERVAL * 1000,
-      fingerprint: async () => fingerprintSources((await loadTemplates(config.TEMPLATES_DIR)).sources),
+      // Reading is enough to notice a change; compiling waits for onChange.
+      fingerprint: async () => fingerprintSources(await readTemplateSources(config.TEMPLATES_DIR)),
       onChange: async () => {
         templates = await readTemplatesOrThrow(config);
         metrics.reloads.inc({ kind: 'templates', result: 'success' });
@@ -177,25 +181,6 @@ function recordResult(shell: { log: Logger; metrics: Metrics }, result: Admissio
   if (result.kind === 'error') shell.log.error(fields, 'admission failed');
   else if (result.kind === 'invalid') shell.log.warn(fields, 'bad admission request');
   else shell.log.info(fields, 'admission');
-}
-
-function createMetricsServer(metrics: Metrics, templates: () => ActiveTemplates): HttpServer {
-  return createHttpServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/metrics') {
-      void metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        res.end(text);
-      });
-    } else if (req.method === 'GET' && req.url === '/debug/templates') {
-      const active = templates();
-      const body = active.sources.map((source) => ({ file: source.file, sha256: sourceHash(source.text) }));
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ templates: [...active.set.keys()].sort(), sources: body }));
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found: GET /metrics, GET /debug/templates');
-    }
-  });
 }
 
 function listen(server: HttpServer | HttpsServer, port: number): Promise<void> {
