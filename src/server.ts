@@ -1,6 +1,6 @@
 import { createServer as createNodeHttpsServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { AdmissionResult } from './admission.js';
 
 /** Real pods with managedFields run to hundreds of KiB; express's 100 kB default rejects them. */
@@ -76,9 +76,15 @@ export async function handleMutate(req: IncomingMessage, res: ServerResponse, ha
     return;
   }
   const started = process.hrtime.bigint();
-  const result = await handlers.admit(body);
-  sendJson(res, result.status, result.body);
-  handlers.onResult(result, Number(process.hrtime.bigint() - started) / 1e9);
+  try {
+    const result = await handlers.admit(body);
+    sendJson(res, result.status, result.body);
+    handlers.onResult(result, Number(process.hrtime.bigint() - started) / 1e9);
+  } catch (error) {
+    // admit never throws by contract; if it ever does, answer rather than crash the process.
+    if (!res.headersSent)
+      sendJson(res, 500, JSON.stringify({ message: `internal error: ${(error as Error)?.message}` }));
+  }
 }
 
 function isMutatePath(url: string | undefined): boolean {
@@ -106,6 +112,10 @@ export function createApp(handlers: HttpHandlers): Express {
   });
   app.use((_req, res) => {
     res.status(404).json({ message: 'not found: POST /mutate, GET /healthz, GET /readyz' });
+  });
+  // Replaces express's default handler, which answers with a stack trace outside production.
+  app.use((error: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(error.status && error.status < 500 ? error.status : 500).json({ message: error.message });
   });
   return app;
 }

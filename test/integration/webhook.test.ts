@@ -187,3 +187,35 @@ describe('health and readiness', () => {
     expect(JSON.stringify(line)).not.toContain('nginx');
   });
 });
+
+describe('an unexpected error inside the handler', () => {
+  it('answers an AdmissionReview with the uid and a message, no stack trace, and keeps serving', async () => {
+    const broken = await startTestServer(
+      {},
+      {
+        namespaces: {
+          kind: 'file',
+          start: async () => {},
+          ready: () => true,
+          labelsOf: () => Promise.reject(new Error('label store exploded')),
+          stop: () => {},
+        },
+      },
+    );
+    try {
+      const reply = await broken.post('/mutate', makeReview(makePod(), { uid: 'boom-uid' }));
+      expect(reply.status).toBe(200);
+      expect(reply.json().response).toEqual({
+        uid: 'boom-uid',
+        allowed: false,
+        status: { code: 500, message: 'internal error: label store exploded', status: 'Failure' },
+        auditAnnotations: { decision: 'error', reason: 'internal_error' },
+      });
+      expect(reply.body).not.toMatch(/at .*\.(ts|js):\d+/);
+      expect((await broken.get('/healthz')).status).toBe(200);
+    } finally {
+      broken.agent.destroy();
+      await broken.service.shutdown();
+    }
+  });
+});
