@@ -39,7 +39,7 @@ export async function admit(body: string, context: AdmissionContext): Promise<Ad
   const fields: Record<string, unknown> = {
     uid: request.uid,
     namespace: request.namespace,
-    name: request.name || objectMeta?.name || objectMeta?.generateName,
+    name: request.name || logText(objectMeta?.name) || logText(objectMeta?.generateName),
   };
   const reply = (kind: AdmissionResultKind, reason: string, outcome: Outcome): AdmissionResult => ({
     status: 200,
@@ -82,6 +82,11 @@ export async function admit(body: string, context: AdmissionContext): Promise<Ad
     result.fields['error'] = message;
     return result;
   }
+}
+
+/** The pod is unvalidated: only a bounded string from it may reach a log line. */
+function logText(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.slice(0, 253) : undefined;
 }
 
 function kindOf(injection: Injection): AdmissionResultKind {

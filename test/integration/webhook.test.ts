@@ -219,3 +219,12 @@ describe('an unexpected error inside the handler', () => {
     }
   });
 });
+
+describe('untrusted pod metadata in the log line', () => {
+  it('logs only bounded strings from the pod, never a structure it sent', async () => {
+    const pod = makePod({ metadata: { name: { nested: 'x'.repeat(1000) }, generateName: 'web-' } });
+    await server.post('/mutate', makeReview(pod, { uid: 'structured-name' }));
+    const line = server.logs.map((l) => JSON.parse(l)).find((l) => l.uid === 'structured-name');
+    expect(line.name).toBe('web-');
+  });
+});
