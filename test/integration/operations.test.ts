@@ -257,7 +257,7 @@ describe('graceful shutdown of the real process', () => {
     new Promise((resolve) => child.on('exit', (code) => resolve(code)));
 
   it('on SIGTERM turns not-ready at once, keeps serving through the delay, finishes in-flight requests and exits 0', async () => {
-    const { child, port, ca } = await startProcess({ SHUTDOWN_DELAY: '1.5' });
+    const { child, port, ca } = await startProcess({ SHUTDOWN_DELAY: '3' });
     const exited = exitOf(child);
     const load = steadyLoad(port, ca, 4);
     await sleep(300);
@@ -269,8 +269,8 @@ describe('graceful shutdown of the real process', () => {
         resolve(res.statusCode ?? 0);
       }).end(),
     );
-    // A slow request that is still being uploaded when the server stops accepting.
-    const slow = shoot(port, ca, false, REVIEW, 2000);
+    // A slow request still being uploaded when the server stops accepting (after the 3 s delay).
+    const slow = shoot(port, ca, false, REVIEW, 3500);
     await sleep(1000);
     const shots = await load.stop();
     expect(readyz).toBe(503);
