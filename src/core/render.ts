@@ -44,6 +44,7 @@ function stringProblems(text: string, paramNames: ReadonlySet<string>, path: str
   return problems;
 }
 
+/** Renders a copy of the tree with every placeholder replaced; a lone numeric placeholder stays a number. */
 export type Renderer = (values: RenderValues) => Tree;
 
 /**
@@ -70,11 +71,6 @@ export function compileRenderer(tree: Tree): Renderer {
     for (const [key, child] of entries) out[key] = child(values);
     return out;
   };
-}
-
-/** A copy of the tree with every placeholder replaced; a lone numeric placeholder stays a number. */
-export function render(tree: Tree, values: RenderValues): Tree {
-  return compileRenderer(structuredClone(tree))(values);
 }
 
 function compileString(text: string): Renderer {

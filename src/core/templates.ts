@@ -6,7 +6,7 @@ import { EnvVar } from 'kubernetes-models/v1/EnvVar';
 import { TemplateFile } from './template-schema.js';
 import type { Parameter, ParamValue } from './params.js';
 import { checkValue } from './params.js';
-import { compileRenderer, nameOf, placeholderProblems, render, type RenderValues, type Tree } from './render.js';
+import { compileRenderer, nameOf, placeholderProblems, type RenderValues, type Tree } from './render.js';
 
 export interface TemplateParts {
   initContainers: Tree[];
@@ -86,9 +86,11 @@ function compileTemplate(source: TemplateSource): TemplateResult {
     ...duplicateParameters(file.parameters),
     ...placeholderProblems(parts as unknown as Tree, paramNames),
   ];
-  if (problems.length === 0) problems.push(...schemaProblems(parts, defaultParams(file.parameters)));
   if (problems.length > 0) return fail(problems);
-  const renderParts = compileRenderer(structuredClone(parts) as unknown as Tree) as unknown as Template['render'];
+  // Compiled once: the dry render below and every request use the same renderer.
+  const renderParts = compileRenderer(parts as unknown as Tree) as unknown as Template['render'];
+  problems.push(...schemaProblems(renderParts, defaultParams(file.parameters)));
+  if (problems.length > 0) return fail(problems);
   return {
     ok: true,
     template: {
@@ -127,8 +129,8 @@ function duplicateParameters(parameters: readonly Parameter[]): string[] {
 }
 
 /** Renders with the defaults and checks every part against the Kubernetes schema. */
-function schemaProblems(parts: TemplateParts, params: Record<string, ParamValue>): string[] {
-  const rendered = render(parts as unknown as Tree, { pod: SAMPLE_FACTS, params }) as unknown as TemplateParts;
+function schemaProblems(renderParts: Template['render'], params: Record<string, ParamValue>): string[] {
+  const rendered = renderParts({ pod: SAMPLE_FACTS, params });
   const checks: [string, Tree[], (value: never) => { validate(): void }][] = [
     ['initContainers', rendered.initContainers, (v) => new Container(v)],
     ['sidecars', rendered.sidecars, (v) => new Container(v)],

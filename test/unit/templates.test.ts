@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileTemplates } from '../../src/core/templates.js';
-import { render } from '../../src/core/render.js';
+import { compileRenderer } from '../../src/core/render.js';
 
 const minimal = (body: string): string => `name: t\nsidecars:\n  - name: s\n    image: x\n${body}`;
 
@@ -64,14 +64,14 @@ describe('compileTemplates', () => {
   });
 });
 
-describe('render', () => {
+describe('compileRenderer', () => {
   const values = {
     pod: { name: 'web', namespace: 'demo', serviceAccount: 'sa', ports: '80' },
     params: { n: 3, s: 'a$(B)' },
   };
 
   it('substitutes inside string leaves only and keeps a lone numeric placeholder a number', () => {
-    expect(render({ a: ['{{ pod.name }}-x', '{{params.n}}'], b: 1, c: true }, values)).toEqual({
+    expect(compileRenderer({ a: ['{{ pod.name }}-x', '{{params.n}}'], b: 1, c: true })(values)).toEqual({
       a: ['web-x', 3],
       b: 1,
       c: true,
@@ -79,6 +79,6 @@ describe('render', () => {
   });
 
   it('escapes $( so Kubernetes never expands it', () => {
-    expect(render('{{ params.s }}', values)).toBe('a$$(B)');
+    expect(compileRenderer('{{ params.s }}')(values)).toBe('a$$(B)');
   });
 });
