@@ -10,7 +10,7 @@ import type { TemplateSet } from './core/templates.js';
 import type { Logger } from './log.js';
 import { createMetrics, createMetricsServer, type Metrics } from './metrics.js';
 import { createNamespaceSource } from './namespaces/create.js';
-import type { NamespaceSource } from './namespaces/source.js';
+import { supportsNativeSidecars, type NamespaceSource } from './namespaces/source.js';
 import { watchForChanges } from './reload.js';
 import { closeGracefully, createApp, createHttpsServer, type HttpHandlers } from './server.js';
 import { fingerprintSources, loadTemplates, readTemplateSources } from './template-files.js';
@@ -167,7 +167,7 @@ async function resolveNativeSidecars(config: Config, namespaces: NamespaceSource
   if (config.NATIVE_SIDECARS !== 'auto') return config.NATIVE_SIDECARS === 'true';
   if (!namespaces.serverVersion) return false;
   const version = await namespaces.serverVersion().catch(() => undefined);
-  const native = version !== undefined && (version.major > 1 || (version.major === 1 && version.minor >= 29));
+  const native = supportsNativeSidecars(version);
   log.info({ serverVersion: version, native }, 'NATIVE_SIDECARS=auto resolved');
   return native;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,8 +6,8 @@ import type { NamespaceLabels } from '../core/decide.js';
 import type { InjectionSettings } from '../core/inject.js';
 import type { TemplateSet } from '../core/templates.js';
 import { createLogger } from '../log.js';
-import { parseNamespaceLabels } from '../namespaces/file.js';
-import type { NamespaceSource } from '../namespaces/source.js';
+import { fileNamespaceSource } from '../namespaces/file.js';
+import { supportsNativeSidecars, type NamespaceSource } from '../namespaces/source.js';
 import { loadTemplates } from '../template-files.js';
 
 /** A usage or input problem: one line on stderr, exit code 2. */
@@ -32,7 +32,7 @@ export async function buildContext(values: Record<string, string | undefined>): 
   });
   if (!result.ok) throw new InputError(`--templates: ${result.errors[0]}`);
   const cluster = values['namespace-labels'] ? undefined : await clusterSource();
-  const labelsOf = namespaceLabelsFrom(values['namespace-labels'], cluster);
+  const labelsOf = await namespaceLabelsFrom(values['namespace-labels'], cluster);
   const native = values['native'] === 'auto' ? await nativeFromCluster(cluster) : values['native'] === 'true';
   return {
     file: values['file'] === '-' ? '<stdin>' : (values['file'] ?? '<stdin>'),
@@ -51,18 +51,17 @@ export async function buildContext(values: Record<string, string | undefined>): 
   };
 }
 
-function namespaceLabelsFrom(
+async function namespaceLabelsFrom(
   file: string | undefined,
   cluster: NamespaceSource | undefined,
-): (ns: string) => Promise<NamespaceLabels> {
+): Promise<(ns: string) => Promise<NamespaceLabels>> {
   if (file) {
-    let labels: Map<string, Record<string, string>>;
-    try {
-      labels = parseNamespaceLabels(readFileSync(file, 'utf8'), file);
-    } catch (error) {
-      throw new InputError(`--namespace-labels ${(error as Error).message}`);
-    }
-    return (namespace) => Promise.resolve({ known: true, labels: labels.get(namespace) ?? {} });
+    // The webhook's own file source, so the CLI reads the file exactly as `serve` does.
+    const source = fileNamespaceSource(file);
+    await source.start().catch((error: Error) => {
+      throw new InputError(`--namespace-labels ${error.message}`);
+    });
+    return (namespace) => source.labelsOf(namespace);
   }
   if (cluster) return (namespace) => cluster.labelsOf(namespace);
   return () => Promise.resolve({ known: false, why: 'no --namespace-labels and no kubeconfig' });
@@ -86,6 +85,5 @@ async function clusterSource(): Promise<NamespaceSource | undefined> {
 }
 
 async function nativeFromCluster(cluster: NamespaceSource | undefined): Promise<boolean> {
-  const version = await cluster?.serverVersion?.().catch(() => undefined);
-  return version !== undefined && (version.major > 1 || (version.major === 1 && version.minor >= 29));
+  return supportsNativeSidecars(await cluster?.serverVersion?.().catch(() => undefined));
 }

@@ -17,3 +17,8 @@ export interface NamespaceSource {
   serverVersion?(): Promise<ServerVersion>;
   stop(): void;
 }
+
+/** Native sidecars (init containers with restartPolicy Always) are on by default from 1.29. */
+export function supportsNativeSidecars(version: ServerVersion | undefined): boolean {
+  return version !== undefined && (version.major > 1 || (version.major === 1 && version.minor >= 29));
+}
