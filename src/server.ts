@@ -95,6 +95,8 @@ export function createApp(handlers: HttpHandlers): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // Exact /mutate never gets here (the server takes it first); express still routes the variants
+  // it accepts, such as a trailing slash, to the same handler.
   app.post('/mutate', (req, res) => {
     void handleMutate(req, res, handlers);
   });
