@@ -22,6 +22,9 @@ export class StartupError extends Error {
   }
 }
 
+/** One line naming the port and the cause; the process must exit. */
+export class ListenError extends Error {}
+
 export interface ServiceOverrides {
   namespaces?: NamespaceSource;
 }
@@ -80,13 +83,16 @@ export async function startService(
     onResult: (result, seconds) => recordResult({ log, metrics }, result, seconds),
   };
   const server = createHttpsServer(createApp(handlers), pair, handlers);
-  await listen(server, config.PORT);
+  await listen(server, config.PORT, 'PORT');
 
   const metricsServer = createMetricsServer(metrics, () => ({
     names: [...templates.set.keys()],
     sources: templates.sources,
   }));
-  await listen(metricsServer, config.METRICS_PORT);
+  await listen(metricsServer, config.METRICS_PORT, 'METRICS_PORT').catch((error: Error) => {
+    server.close();
+    throw error;
+  });
 
   const certWatcher = watchForChanges(
     {
@@ -183,11 +189,14 @@ function recordResult(shell: { log: Logger; metrics: Metrics }, result: Admissio
   else shell.log.info(fields, 'admission');
 }
 
-function listen(server: HttpServer | HttpsServer, port: number): Promise<void> {
+/** A listener that cannot bind is fatal: a half-started process would pass its liveness probe. */
+function listen(server: HttpServer | HttpsServer, port: number, variable: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException): void =>
+      reject(new ListenError(`${variable}: cannot listen on port ${port}: ${error.message}`));
+    server.once('error', fail);
     server.listen(port, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

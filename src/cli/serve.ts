@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger } from '../log.js';
-import { StartupError, startService } from '../service.js';
+import { ListenError, StartupError, startService } from '../service.js';
 import { generateCerts, serviceNames, writeCerts } from '../tls.js';
 
 const DEV_LABELS_FILE = 'test/fixtures/namespace-labels.yaml';
@@ -34,9 +34,11 @@ export async function runServe(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     const problems = error instanceof StartupError ? error.problems : [(error as Error).message];
-    process.stderr.write(`sidecar-injector: cannot start\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+    if (error instanceof ListenError) process.stderr.write(`sidecar-injector: cannot start: ${error.message}\n`);
+    else process.stderr.write(`sidecar-injector: cannot start\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
     log.flush();
-    return 1;
+    // Whatever did start (a listener, the informer) must not keep a half-started process alive.
+    process.exit(1);
   }
 }
 

@@ -1,7 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { request } from 'node:https';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -143,5 +145,47 @@ describe('refusing to start', () => {
     });
     expect(status).toBe(1);
     expect(stderr).toContain('TLS: ENOENT');
+  });
+});
+
+describe('a listener that cannot bind', () => {
+  it('a taken metrics port makes serve exit 1 with one line naming the port and the cause', async () => {
+    const taken = createNetServer().listen(0, '0.0.0.0');
+    await once(taken, 'listening');
+    const port = (taken.address() as AddressInfo).port;
+    const certs = mkdtempSync(join(tmpdir(), 'certs-'));
+    await writeCerts(certs, await testCerts());
+    try {
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'serve'], {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            PORT: '0',
+            METRICS_PORT: String(port),
+            TLS_CERT_FILE: join(certs, 'tls.crt'),
+            TLS_KEY_FILE: join(certs, 'tls.key'),
+            NAMESPACE_LABELS_FILE: join(ROOT, 'test/fixtures/namespace-labels.yaml'),
+            NATIVE_SIDECARS: 'false',
+          },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          resolve({ code, stderr });
+        });
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          new RegExp(`^sidecar-injector: cannot start: METRICS_PORT: cannot listen on port ${port}: .*EADDRINUSE`),
+        ),
+      ]);
+    } finally {
+      taken.close();
+    }
   });
 });
