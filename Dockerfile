@@ -1,10 +1,17 @@
 # syntax=docker/dockerfile:1
-# Build with the full toolchain, run with production dependencies only, as a non-root user, on a
-# read-only root filesystem (nothing is written at run time; certificates and templates are
-# mounted).
-ARG NODE_IMAGE=node:24-bookworm-slim
+# Build with the full toolchain, run on distroless Node 24: no shell, no package manager, no npm,
+# a non-root user, a read-only root filesystem (nothing is written at run time).
+#
+# Both bases are pinned by digest (the multi-arch index, so amd64 and arm64 resolve from the same
+# pin): a tag is a pointer that moves, and the image reviewed today must be the one built tomorrow.
+# Bump them together with the tags written beside them.
+ARG BUILD_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a
 
-FROM ${NODE_IMAGE} AS build
+# The build stages run on the builder's own platform, never emulated: TypeScript's output is the
+# same for every architecture, and every production dependency is plain JavaScript (a test checks
+# the lockfile for native addons and install scripts), so node_modules is too.
+FROM --platform=$BUILDPLATFORM ${BUILD_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -12,22 +19,36 @@ COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
 
-FROM ${NODE_IMAGE} AS deps
+FROM --platform=$BUILDPLATFORM ${BUILD_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-FROM ${NODE_IMAGE}
+# Only COPY below: the runtime has no shell to RUN anything, and nothing needs emulating to build
+# the arm64 image on an amd64 runner.
+FROM ${RUNTIME_IMAGE}
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG CREATED=unknown
+LABEL org.opencontainers.image.title="sidecar-injector" \
+      org.opencontainers.image.description="A Kubernetes mutating admission webhook that injects sidecar and init containers into pods." \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.base.name="gcr.io/distroless/nodejs24-debian12:nonroot" \
+      org.opencontainers.image.base.digest="sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a"
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY templates ./templates
-USER 10001:10001
+# distroless's `nonroot` user, by number so runAsNonRoot can verify it without /etc/passwd.
+USER 65532:65532
 EXPOSE 8443 9090
 # A larger young generation: the request path allocates short-lived objects, and npm run bench
 # measured a few % more throughput with it (the baseline did not gain); 16 MB keeps peak RSS
 # under 150 MB where 32 MB did not.
-ENTRYPOINT ["node", "--max-semi-space-size=16", "--enable-source-maps", "dist/cli/main.js"]
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=16", "--enable-source-maps", "dist/cli/main.js"]
 CMD ["serve"]

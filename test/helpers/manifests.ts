@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
@@ -14,7 +12,6 @@ import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { MutatingWebhookConfiguration } from 'kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration';
-import { generateCerts, serviceNames, writeCerts, type GeneratedCerts } from '../../src/tls.js';
 import { ROOT, type Json } from './pods.js';
 
 const MODELS: Record<string, new (value: never) => { validate(): void }> = {
@@ -48,49 +45,6 @@ export function parseDocuments(text: string): Json[] {
   return parseAllDocuments(text)
     .map((doc) => doc.toJS() as Json | null)
     .filter((doc): doc is Json => doc !== null);
-}
-
-export function hasKubectl(): boolean {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export interface RenderedInstall {
-  objects: Json[];
-  certs: GeneratedCerts;
-}
-
-/** Copies the install into a scratch dir, runs the certs step there, and renders it with kustomize. */
-export async function renderInstall(overlay = 'manifests'): Promise<RenderedInstall> {
-  const dir = mkdtempSync(join(tmpdir(), 'sidecar-injector-install-'));
-  for (const folder of ['manifests', 'templates']) cpSync(join(ROOT, folder), join(dir, folder), { recursive: true });
-  cpSync(join(ROOT, 'certs/kustomization.yaml'), join(dir, 'certs/kustomization.yaml'));
-  const certs = await generateCerts({ dnsNames: serviceNames('sidecar-injector', 'sidecar-injector') });
-  await writeCerts(join(dir, 'certs'), certs);
-  const text = execFileSync('kubectl', ['kustomize', join(dir, overlay)], { encoding: 'utf8' });
-  return { objects: parseDocuments(text).map(unwrapBase64), certs };
-}
-
-/**
- * kustomize wraps base64 values at 70 columns. The API server's Go decoder ignores those
- * newlines; the OpenAPI "byte" format does not, so they are joined before validation.
- */
-function unwrapBase64(object: Json): Json {
-  const join = (value: unknown): unknown => (typeof value === 'string' ? value.replace(/\s/g, '') : value);
-  if (object['kind'] === 'Secret' && object['data']) {
-    object['data'] = Object.fromEntries(Object.entries(object['data'] as Json).map(([k, v]) => [k, join(v)]));
-  }
-  if (object['kind'] === 'MutatingWebhookConfiguration') {
-    for (const webhook of (object['webhooks'] ?? []) as Json[]) {
-      const clientConfig = webhook['clientConfig'] as Json;
-      if (clientConfig['caBundle'] !== undefined) clientConfig['caBundle'] = join(clientConfig['caBundle']);
-    }
-  }
-  return object;
 }
 
 /** The raw YAML files, for checks that need no kustomize. */

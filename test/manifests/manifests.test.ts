@@ -5,14 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { evaluate } from '@marcbachmann/cel-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileTemplates } from '../../src/core/templates.js';
-import {
-  hasKubectl,
-  manifestFiles,
-  renderInstall,
-  validateObject,
-  type RenderedInstall,
-} from '../helpers/manifests.js';
+import { manifestFiles, validateObject } from '../helpers/manifests.js';
 import type { Json } from '../helpers/pods.js';
+import { findKubectl } from './kubectl-binary.js';
+import { renderInstall, type RenderedInstall } from './render.js';
+import { selectorMatches } from './selector.js';
 
 const SERVICE_DNS = 'sidecar-injector.sidecar-injector.svc';
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -26,10 +23,9 @@ describe('every manifest file is schema-valid on its own', () => {
   }
 });
 
-const kubectl = hasKubectl();
-if (!kubectl) {
-  console.log('SKIP manifests (rendered): kubectl is not installed, so `kubectl kustomize manifests/` cannot run here');
-}
+const kubectl = await findKubectl();
+if ('missing' in kubectl) console.log(`SKIP manifests (rendered): ${kubectl.missing}`);
+const binary = 'binary' in kubectl ? kubectl.binary : 'kubectl';
 
 type Webhook = Json & {
   name: string;
@@ -39,7 +35,7 @@ type Webhook = Json & {
   matchConditions?: { name: string; expression: string }[];
 };
 
-describe.skipIf(!kubectl)('the rendered install (kubectl kustomize manifests/)', () => {
+describe.skipIf('missing' in kubectl)('the rendered install (kubectl kustomize manifests/)', () => {
   let install: RenderedInstall;
   const find = (kind: string): Json[] => install.objects.filter((o) => o['kind'] === kind);
   const one = (kind: string): Json => {
@@ -51,7 +47,7 @@ describe.skipIf(!kubectl)('the rendered install (kubectl kustomize manifests/)',
   const podSpec = (): Json => ((one('Deployment')['spec'] as Json)['template'] as Json)['spec'] as Json;
 
   beforeAll(async () => {
-    install = await renderInstall();
+    install = await renderInstall(binary);
   });
 
   it('renders only schema-valid objects', () => {
@@ -236,7 +232,7 @@ describe.skipIf(!kubectl)('the rendered install (kubectl kustomize manifests/)',
   });
 
   it('renders the cert-manager overlay with the inject-ca-from annotation and no generated Secret', async () => {
-    const overlay = await renderInstall('manifests/cert-manager');
+    const overlay = await renderInstall(binary, 'manifests/cert-manager');
     const config = overlay.objects.find((o) => o['kind'] === 'MutatingWebhookConfiguration') as Json;
     expect((config['metadata'] as Json)['annotations']).toEqual({
       'cert-manager.io/inject-ca-from': 'sidecar-injector/sidecar-injector-tls',
@@ -249,25 +245,3 @@ describe.skipIf(!kubectl)('the rendered install (kubectl kustomize manifests/)',
       if (!String(object['apiVersion']).startsWith('cert-manager.io/')) validateObject(object);
   });
 });
-
-/** Label selector semantics (matchLabels + matchExpressions), as the API server evaluates them. */
-function selectorMatches(selector: Json, labels: Record<string, string>): boolean {
-  const matchLabels = (selector['matchLabels'] ?? {}) as Record<string, string>;
-  if (!Object.entries(matchLabels).every(([k, v]) => labels[k] === v)) return false;
-  const expressions = (selector['matchExpressions'] ?? []) as { key: string; operator: string; values?: string[] }[];
-  return expressions.every(({ key, operator, values = [] }) => {
-    const value = labels[key];
-    switch (operator) {
-      case 'In':
-        return value !== undefined && values.includes(value);
-      case 'NotIn':
-        return value === undefined || !values.includes(value);
-      case 'Exists':
-        return value !== undefined;
-      case 'DoesNotExist':
-        return value === undefined;
-      default:
-        throw new Error(`unknown operator ${operator}`);
-    }
-  });
-}
