@@ -1,17 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-
-const USAGE = `Usage: sidecar-injector <command> [options]
-
-Commands:
-  serve [--dev]                 run the webhook (configured by environment variables)
-  certs [--out DIR] [--reuse-ca] create a CA (or reuse it) and a serving certificate for the Service
-  inject -f FILE|-              print the manifests with sidecars injected
-  explain -f FILE|- [-o json]   say for each pod whether it would be injected, and why
-
-Options:
-  -h, --help      show this help
-  -v, --version   show the version`;
+import { COMMAND_HELP, USAGE } from './help.js';
 
 export type Command = (args: string[]) => Promise<number>;
 
@@ -21,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   certs: async () => (await import('./certs.js')).runCerts,
   inject: async () => (await import('./manifests.js')).runInject,
   explain: async () => (await import('./manifests.js')).runExplain,
+  uninject: async () => (await import('./uninject.js')).runUninject,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -37,6 +27,11 @@ async function main(argv: string[]): Promise<number> {
   if (!load) {
     process.stderr.write(`sidecar-injector: unknown command ${JSON.stringify(command)}\n${USAGE}\n`);
     return 2;
+  }
+  // Every command answers --help the same way, before it parses (or acts on) anything else.
+  if (rest.includes('-h') || rest.includes('--help')) {
+    process.stdout.write(`${COMMAND_HELP[command] ?? USAGE}\n`);
+    return 0;
   }
   return (await load())(rest);
 }

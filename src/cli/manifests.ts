@@ -1,15 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseAllDocuments, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import { inject, type Injection } from '../core/inject.js';
 import { findPodSites, type PodSite } from '../core/workloads.js';
+import { inputNames, runCommand } from './command.js';
 import { InputError, buildContext, type Context } from './context.js';
+import { joinOutputs, readSources, type Source } from './input.js';
 import { applyToDocument } from './yaml-patch.js';
+import { parseStream, renderStream } from './yaml-stream.js';
 
 /** sidecar-injector inject and explain: the webhook's core over files, offline. */
 
 const OPTIONS = {
-  file: { type: 'string', short: 'f' },
+  file: { type: 'string', short: 'f', multiple: true },
   namespace: { type: 'string', short: 'n' },
   'namespace-labels': { type: 'string' },
   templates: { type: 'string' },
@@ -26,23 +28,36 @@ interface SiteResult {
 }
 
 export function runInject(args: string[]): Promise<number> {
-  return withContext('inject', args, async (context, docs, json) => {
-    for (const [index, doc] of docs.entries()) {
-      for (const { site, injection } of await injectDocument(context, doc)) {
-        if (injection.kind === 'deny') {
-          throw new InputError(`${context.file}: document ${index}: ${site.kind}/${site.name}: ${injection.message}`);
-        }
-        if (injection.kind === 'inject') applyToDocument(doc, site.path, injection.ops);
-      }
-    }
-    process.stdout.write(json ? `${docs.map((d) => JSON.stringify(d.toJS(), null, 2)).join('\n')}\n` : joinYaml(docs));
+  return withContext('inject', args, async (context, sources) => {
+    const outputs: string[] = [];
+    for (const source of sources) outputs.push(await injectSource(context, source));
+    process.stdout.write(joinOutputs(outputs));
   });
 }
 
+/** Injects every pod of one source; documents without a pod to change keep their exact text. */
+async function injectSource(context: Context, source: Source): Promise<string> {
+  const segments = parseStream(source);
+  for (const [index, segment] of segments.entries()) {
+    for (const { site, injection } of await injectDocument(context, segment.doc)) {
+      if (injection.kind === 'deny') {
+        throw new InputError(`${source.name}: document ${index}: ${site.kind}/${site.name}: ${injection.message}`);
+      }
+      if (injection.kind === 'inject') {
+        applyToDocument(segment.doc, site.path, injection.ops);
+        segment.changed = true;
+      }
+    }
+  }
+  return renderStream(segments);
+}
+
 export function runExplain(args: string[]): Promise<number> {
-  return withContext('explain', args, async (context, docs, _json, output) => {
+  return withContext('explain', args, async (context, sources, output) => {
     const rows: SiteResult[] = [];
-    for (const doc of docs) rows.push(...(await injectDocument(context, doc)));
+    for (const source of sources) {
+      for (const segment of parseStream(source)) rows.push(...(await injectDocument(context, segment.doc)));
+    }
     if (output === 'json') {
       process.stdout.write(`${JSON.stringify(rows.map(explainRow), null, 2)}\n`);
       return;
@@ -94,54 +109,20 @@ async function injectDocument(context: Context, doc: Document): Promise<SiteResu
   return results;
 }
 
-type Body = (context: Context, docs: Document[], json: boolean, output: string) => Promise<void>;
+type Body = (context: Context, sources: Source[], output: string) => Promise<void>;
 
-async function withContext(command: string, args: string[], body: Body): Promise<number> {
-  let context: Context | undefined;
-  try {
-    const { values } = parseArgs({ args, options: OPTIONS, strict: true });
-    if (!values.file) throw new InputError('-f FILE (or -f - for stdin) is required');
+function withContext(command: string, args: string[], body: Body): Promise<number> {
+  return runCommand(command, async () => {
+    const { values, positionals } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
     if (!['auto', 'true', 'false'].includes(values.native))
       throw new InputError('--native must be auto, true or false');
     if (!['text', 'json'].includes(values.output)) throw new InputError('-o must be text or json');
-    const text = readInput(values.file);
-    const docs = parseDocuments(text, values.file === '-' ? '<stdin>' : values.file);
-    context = await buildContext(values);
-    await body(context, docs, text.trimStart().startsWith('{'), values.output);
-    return 0;
-  } catch (error) {
-    const usage =
-      error instanceof InputError || Boolean((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
-    process.stderr.write(`sidecar-injector ${command}: ${(error as Error).message.split('\n')[0]}\n`);
-    return usage ? 2 : 1;
-  } finally {
-    context?.stop();
-  }
-}
-
-function readInput(file: string): string {
-  try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (error) {
-    throw new InputError(`${file}: ${(error as Error).message}`);
-  }
-}
-
-function parseDocuments(text: string, file: string): Document[] {
-  const docs = parseAllDocuments(text);
-  if (!Array.isArray(docs)) return [];
-  docs.forEach((doc, index) => {
-    const error = doc.errors[0];
-    if (error) throw new InputError(`${file}: document ${index}: ${error.message.split('\n')[0]}`);
+    const sources = readSources(inputNames(values.file, positionals));
+    const context = await buildContext({ ...values, file: sources[0]?.name });
+    try {
+      await body(context, sources, values.output);
+    } finally {
+      context.stop();
+    }
   });
-  return docs.filter((doc) => doc.contents !== null);
-}
-
-function joinYaml(docs: Document[]): string {
-  return docs
-    .map((doc, index) => {
-      const text = doc.toString({ lineWidth: 0 });
-      return index > 0 && !text.startsWith('---') ? `---\n${text}` : text;
-    })
-    .join('');
 }

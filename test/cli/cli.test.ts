@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,20 +14,12 @@ import { admit } from '../../src/admission.js';
 import { fileNamespaceSource } from '../../src/namespaces/file.js';
 import { ROOT, SETTINGS, loadTemplateSet, makePod, makeReview, type Json } from '../helpers/pods.js';
 import { validateObject } from '../helpers/manifests.js';
+import { COMMON, CORPUS, LABELS, cli } from './run-cli.js';
 
 /**
  * The CLI is tested as users run it: the built binary, files in, stdout out. Golden files sit
  * beside each input (<name>.expected.<ext>); `UPDATE_GOLDEN=1` rewrites them.
  */
-const CORPUS = join(ROOT, 'test/cli/corpus');
-const CLI = join(ROOT, 'dist/cli/main.js');
-const LABELS = join(ROOT, 'test/fixtures/namespace-labels.yaml');
-const COMMON = ['--namespace', 'demo', '--namespace-labels', LABELS, '--native', 'false'];
-
-function cli(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, input, encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 const MODELS: Record<string, new (value: never) => { validate(): void }> = {
   Pod,
@@ -42,8 +33,9 @@ const MODELS: Record<string, new (value: never) => { validate(): void }> = {
 };
 
 function validateOutput(text: string): void {
-  for (const doc of parseAllDocuments(text) as unknown as { toJS(): Json }[]) {
+  for (const doc of parseAllDocuments(text) as unknown as { toJS(): Json | null }[]) {
     const object = doc.toJS();
+    if (object === null) continue; // the empty document after a trailing ---
     const items = object['kind'] === 'List' ? (object['items'] as Json[]) : [object];
     for (const item of items) {
       const Model = MODELS[String(item['kind'])];
@@ -57,22 +49,22 @@ const inputs = readdirSync(CORPUS).filter((f) => !f.includes('.expected.'));
 
 describe('sidecar-injector inject: golden corpus', () => {
   for (const file of inputs) {
-    it(`${file}: matches its golden output, validates, and a second pass changes nothing`, () => {
+    it(`${file}: matches its golden output, validates, and a second pass changes nothing`, async () => {
       const expectedFile = join(CORPUS, file.replace(/\.(ya?ml|json)$/, '.expected.$1'));
-      const first = cli(['inject', '-f', join(CORPUS, file), ...COMMON]);
+      const first = await cli(['inject', '-f', join(CORPUS, file), ...COMMON]);
       expect(first.stderr).toBe('');
       expect(first.status).toBe(0);
       if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(expectedFile, first.stdout);
       expect(existsSync(expectedFile), `run UPDATE_GOLDEN=1 for ${file}`).toBe(true);
       expect(first.stdout).toBe(readFileSync(expectedFile, 'utf8'));
       validateOutput(first.stdout);
-      const second = cli(['inject', '-f', '-', ...COMMON], first.stdout);
+      const second = await cli(['inject', '-f', '-', ...COMMON], first.stdout);
       expect(second.status).toBe(0);
       expect(second.stdout).toBe(first.stdout);
     });
   }
 
-  it('has no golden file without its input', () => {
+  it('has no golden file without its input', async () => {
     for (const expected of readdirSync(CORPUS).filter((f) => f.includes('.expected.'))) {
       expect(inputs).toContain(expected.replace('.expected.', '.'));
     }
@@ -80,13 +72,13 @@ describe('sidecar-injector inject: golden corpus', () => {
 });
 
 describe('sidecar-injector explain', () => {
-  it('prints one line per pod or pod template: kind/name, decision, reason, templates', () => {
-    const result = cli(['explain', '-f', join(CORPUS, 'multi-document.yaml'), ...COMMON]);
+  it('prints one line per pod or pod template: kind/name, decision, reason, templates', async () => {
+    const result = await cli(['explain', '-f', join(CORPUS, 'multi-document.yaml'), ...COMMON]);
     expect(result.stdout).toBe('Pod/tool SKIP pod_opted_out -\nPod/worker INJECT namespace_enabled proxy\n');
   });
 
-  it('prints the same as JSON with -o json', () => {
-    const result = cli(['explain', '-f', join(CORPUS, 'list.yaml'), ...COMMON, '-o', 'json']);
+  it('prints the same as JSON with -o json', async () => {
+    const result = await cli(['explain', '-f', join(CORPUS, 'list.yaml'), ...COMMON, '-o', 'json']);
     expect(JSON.parse(result.stdout)).toEqual([
       {
         kind: 'Deployment',
@@ -134,7 +126,7 @@ describe('sidecar-injector explain', () => {
       return { namespace, pod };
     });
     const stdin = pods.map(({ pod }) => JSON.stringify(pod)).join('\n---\n');
-    const rows = JSON.parse(cli(['explain', '-f', '-', ...COMMON, '-o', 'json'], stdin).stdout) as {
+    const rows = JSON.parse((await cli(['explain', '-f', '-', ...COMMON, '-o', 'json'], stdin)).stdout) as {
       reason: string;
       decision: string;
     }[];
@@ -151,30 +143,32 @@ describe('sidecar-injector explain', () => {
 });
 
 describe('errors', () => {
-  it('exits 2 with one line naming the file and document on unreadable input', () => {
-    const result = cli(['inject', '-f', '-', ...COMMON], 'kind: Pod\n---\nkey: [unclosed\n');
+  it('exits 2 with one line naming the file and document on unreadable input', async () => {
+    const result = await cli(['inject', '-f', '-', ...COMMON], 'kind: Pod\n---\nkey: [unclosed\n');
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^sidecar-injector inject: <stdin>: document 1: /);
   });
 
-  it('exits 2 when a pod would be denied, naming the document and the annotation', () => {
+  it('exits 2 when a pod would be denied, naming the document and the annotation', async () => {
     const input = JSON.stringify(makePod({ annotations: { 'sidecar.inject/proxy-cpu': 'lots' } }));
-    const result = cli(['inject', '-f', '-', ...COMMON], input);
+    const result = await cli(['inject', '-f', '-', ...COMMON], input);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(
       /^sidecar-injector inject: <stdin>: document 0: Pod\/app: sidecar.inject\/proxy-cpu: invalid value "lots"/,
     );
   });
 
-  it('exits 2 on usage errors and prints help and version', () => {
-    expect(cli(['inject']).status).toBe(2);
-    expect(cli(['frobnicate']).status).toBe(2);
-    expect(cli(['--help'])).toMatchObject({
+  it('exits 2 on usage errors and prints help and version', async () => {
+    expect((await cli(['inject'])).status).toBe(2);
+    expect((await cli(['frobnicate'])).status).toBe(2);
+    expect(await cli(['--help'])).toMatchObject({
       status: 0,
       stdout: expect.stringContaining('Usage: sidecar-injector <command>'),
     });
-    expect(cli(['--version']).stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    expect((await cli(['--version'])).stdout.trim()).toBe(
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
+    );
   });
 });
