@@ -76,12 +76,15 @@ export function checkValue(type: ParameterType, raw: string, bounds: Bounds): Ch
   return { ok: true, value: measured.value };
 }
 
-function measure(type: ParameterType, raw: string): { value: ParamValue; size: number } | undefined {
+/** Quantities measure in exact nano-units (bigint); number and bigint compare exactly in JS. */
+type Measured = { value: ParamValue; size: number | bigint };
+
+function measure(type: ParameterType, raw: string): Measured | undefined {
   if (raw.length > 2048) return undefined;
   switch (type) {
     case 'quantity': {
       const size = parseQuantity(raw);
-      return size === undefined || size < 0 ? undefined : { value: raw, size };
+      return size === undefined || size < 0n ? undefined : { value: raw, size };
     }
     case 'duration': {
       const match = DURATION.exec(raw);
@@ -110,6 +113,6 @@ function measureUrl(raw: string): { value: string; size: number } | undefined {
 }
 
 /** The value's magnitude for comparisons between parameters (a request against its limit). */
-export function magnitude(type: ParameterType, value: ParamValue): number | undefined {
+export function magnitude(type: ParameterType, value: ParamValue): number | bigint | undefined {
   return measure(type, String(value))?.size;
 }

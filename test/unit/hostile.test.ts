@@ -74,6 +74,50 @@ describe('hostile override values are denied with the annotation and the accepte
   }
 });
 
+/**
+ * Quantities are compared exactly, as Kubernetes reads them, against the proxy template's bounds:
+ * cpu 10m..2 (default 100m) and not above cpu-limit 10m..4 (default 500m); memory 32Mi..2Gi
+ * (default 128Mi) and not above memory-limit 32Mi..4Gi (default 256Mi).
+ */
+const QUANTITY_DECISIONS: [Record<string, string>, 'inject' | 'deny'][] = [
+  [{ 'sidecar.inject/proxy-cpu': '1E' }, 'deny'],
+  [{ 'sidecar.inject/proxy-cpu-limit': '1E' }, 'deny'],
+  [{ 'sidecar.inject/proxy-memory-limit': '1E' }, 'deny'],
+  [{ 'sidecar.inject/proxy-cpu': '1Ei', 'sidecar.inject/proxy-cpu-limit': '8Ei' }, 'deny'],
+  [{ 'sidecar.inject/proxy-memory': '1Ei' }, 'deny'],
+  [{ 'sidecar.inject/proxy-memory-limit': '8Ei' }, 'deny'],
+  [{ 'sidecar.inject/proxy-memory-limit': '2Ei' }, 'deny'],
+  [{ 'sidecar.inject/proxy-cpu-limit': '1e400' }, 'deny'],
+  [{ 'sidecar.inject/proxy-memory-limit': '1e400' }, 'deny'],
+  // Above 500m once rounded to a nano-unit as Kubernetes does; float64 reads it as 0.5.
+  [{ 'sidecar.inject/proxy-cpu': '0.5000000000000000001', 'sidecar.inject/proxy-cpu-limit': '500m' }, 'deny'],
+  [{ 'sidecar.inject/proxy-cpu': '0.5', 'sidecar.inject/proxy-cpu-limit': '500m' }, 'inject'],
+  [{ 'sidecar.inject/proxy-cpu-limit': '0.5000000000000000001' }, 'inject'],
+  [{ 'sidecar.inject/proxy-memory-limit': '1.5Gi' }, 'inject'],
+  [{ 'sidecar.inject/proxy-memory': '1.5Gi', 'sidecar.inject/proxy-memory-limit': '1.5Gi' }, 'inject'],
+  [{ 'sidecar.inject/proxy-memory': '1.5Gi' }, 'deny'],
+  [{ 'sidecar.inject/proxy-cpu': '1.5Gi' }, 'deny'],
+  [{ 'sidecar.inject/proxy-cpu-limit': '+1' }, 'inject'],
+  [{ 'sidecar.inject/proxy-cpu': '+1', 'sidecar.inject/proxy-cpu-limit': '+1' }, 'inject'],
+  [{ 'sidecar.inject/proxy-memory': '+1' }, 'deny'],
+  [{ 'sidecar.inject/proxy-cpu': '1e-10' }, 'deny'],
+  [{ 'sidecar.inject/proxy-memory-limit': '1e-10' }, 'deny'],
+];
+
+describe('hostile quantities are read exactly and checked against the bounds', () => {
+  for (const [annotations, decision] of QUANTITY_DECISIONS) {
+    it(`${JSON.stringify(annotations)} is ${decision === 'deny' ? 'denied' : 'injected'}`, () => {
+      const result = run(annotations);
+      expect(result.kind).toBe(decision);
+      if (result.kind === 'deny') expect(result.reason).toBe('invalid_override');
+      if (result.kind !== 'inject') return;
+      const proxy = (injectedSpec(result)['containers'] as Json[]).find((c) => c['name'] === 'sidecar-proxy');
+      const text = JSON.stringify(proxy?.['resources']);
+      for (const value of Object.values(annotations)) expect(text).toContain(JSON.stringify(value));
+    });
+  }
+});
+
 /** Every key path of the rendered pod (values dropped), to compare structure only. */
 function shape(value: unknown, path = ''): string[] {
   if (Array.isArray(value))

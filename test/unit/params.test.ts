@@ -1,21 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { checkValue } from '../../src/core/params.js';
-import { parseQuantity } from '../../src/core/quantity.js';
-
-describe('parseQuantity', () => {
-  it.each([
-    ['100m', 0.1],
-    ['1', 1],
-    ['1.5', 1.5],
-    ['128Mi', 128 * 2 ** 20],
-    ['1G', 1e9],
-    ['2e3', 2000],
-  ])('%s is %d', (text, value) => expect(parseQuantity(text)).toBeCloseTo(value));
-
-  it.each(['', 'm', '1 Gi', '1GiB', '0x10', '1e400x', '12mi'])('%j is not a quantity', (text) =>
-    expect(parseQuantity(text)).toBeUndefined(),
-  );
-});
 
 describe('checkValue', () => {
   it('bounds quantities across suffixes', () => {
@@ -25,6 +9,13 @@ describe('checkValue', () => {
       message: 'expected a Kubernetes quantity such as 250m or 512Mi, at most 2Gi',
     });
     expect(checkValue('quantity', '5m', { min: '10m' }).ok).toBe(false);
+  });
+
+  it('compares quantities exactly, not in float64', () => {
+    expect(checkValue('quantity', '0.5000000000000000001', { max: '500m' }).ok).toBe(false);
+    expect(checkValue('quantity', '0.5', { max: '500m' }).ok).toBe(true);
+    expect(checkValue('quantity', '2Ei', { max: '4Gi' }).ok).toBe(false);
+    expect(checkValue('quantity', '-1', {}).ok).toBe(false);
   });
 
   it('accepts single-unit durations within bounds', () => {
