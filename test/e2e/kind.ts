@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Kubectl, runProcess, type RunOptions } from './kubectl.js';
 import { repositoryRoot } from './root.js';
 import { cliWith, runAll } from './run-scenarios.js';
-import { namespace, pod, poll, inNamespace, isInjected, realClock } from './scenarios/context.js';
+import { realClock, untilInjecting } from './scenarios/context.js';
 import type { ScenarioContext, WebhookControl } from './scenarios/index.js';
 
 const CLUSTER = 'sidecar-injector-e2e';
@@ -65,15 +65,6 @@ async function install(work: string): Promise<Kubectl> {
   return kubectl;
 }
 
-/** After a rollout the Service may not route yet: poll a server-side dry run until it comes back injected. */
-async function waitInjecting(ctx: ScenarioContext): Promise<void> {
-  const ns = await namespace(ctx, 'e2e-ready', { 'istio-injection': 'enabled' });
-  await poll(ctx, 'a server-side dry run coming back injected', 60_000, async () => {
-    const answer = await ctx.kubectl.submit(['create', '--dry-run=server'], inNamespace(pod('probe'), ns));
-    return isInjected(answer) ? true : undefined;
-  });
-}
-
 /** Old pods answer 503 once terminating: wait for them to be gone, not merely for new ones to be Ready. */
 async function restart(ctx: ScenarioContext, replicas: string): Promise<void> {
   const old = (await ctx.kubectl.list('pods', 'sidecar-injector', SELECTOR)).map(
@@ -85,7 +76,7 @@ async function restart(ctx: ScenarioContext, replicas: string): Promise<void> {
   if (replicas === '0') return;
   await ctx.kubectl.ok([...INJECTOR, 'scale', 'deployment/sidecar-injector', `--replicas=${replicas}`]);
   await ctx.kubectl.ok([...INJECTOR, 'rollout', 'status', 'deployment/sidecar-injector', '--timeout=180s']);
-  await waitInjecting(ctx);
+  await untilInjecting(ctx);
 }
 
 function kindWebhook(ctx: () => ScenarioContext): WebhookControl {

@@ -36,7 +36,6 @@ const RUN_BY_CI = new Set(['npm install', 'npm install-test']);
 const NOT_YET_RUN: Record<string, string> = {
   'npm run bench': 'bench stream: a quick smoke mode through npm',
   'npm run bench:core': 'bench stream: a quick smoke mode through npm',
-  'npm run test:e2e': 'cluster stream: runs through npm and skips in one line without Docker',
 };
 
 describe('README commands', () => {

@@ -96,7 +96,7 @@ export const rotation: Scenario = {
   },
 };
 
-const APPENDED = 'appended-by-second-webhook';
+export const APPENDED = 'appended-by-second-webhook';
 
 export const reinvocation: Scenario = {
   name: 'a second webhook appending an init container after us (reinvocationPolicy IfNeeded): stored pod valid, order as the README says',

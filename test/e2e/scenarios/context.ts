@@ -148,3 +148,15 @@ export const isInjected = (podObject: Json): boolean =>
 export function describePod(podObject: Json): string {
   return `init=${JSON.stringify(names(podObject, 'initContainers'))} containers=${JSON.stringify(names(podObject, 'containers'))}`;
 }
+
+/**
+ * Polls a server-side dry run of a throwaway opt-in pod in `default` until it comes back injected:
+ * after a rollout or a configuration change the API server may not reach the webhook yet.
+ */
+export async function untilInjecting(ctx: ScenarioContext, timeoutMs = 60_000): Promise<void> {
+  const probe = inNamespace(pod('probe', { 'sidecar.inject': 'true' }), 'default');
+  await poll(ctx, 'a server-side dry run coming back injected', timeoutMs, async () => {
+    const answer = await ctx.kubectl.submit(['create', '--dry-run=server'], probe);
+    return isInjected(answer) ? true : undefined;
+  });
+}

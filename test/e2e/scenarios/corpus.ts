@@ -17,34 +17,41 @@ const POD_BEARING = [
   'CronJob',
 ];
 /** The corpus's namespaces, labelled as test/fixtures/namespace-labels.yaml says. */
-const CORPUS_NAMESPACES: ReadonlyArray<[string, Record<string, string>]> = [
-  ['demo', { 'istio-injection': 'enabled' }],
-  ['opted-out', { 'istio-injection': 'disabled' }],
-  ['plain-ns', {}],
-];
+const LABELS: Record<string, Record<string, string>> = {
+  demo: { 'istio-injection': 'enabled' },
+  'opted-out': { 'istio-injection': 'disabled' },
+};
 
 type Meta = { name: string; namespace?: string };
 const meta = (object: Json): Meta => object['metadata'] as Meta;
 
-/** Every pod-bearing document of the corpus inputs (List items too), namespaced, names made unique. */
-export function corpusDocuments(dir: string): Json[] {
+export interface Corpus {
+  documents: Json[];
+  /** Namespace to create -> its labels. */
+  namespaces: Map<string, Record<string, string>>;
+}
+
+/**
+ * Every pod-bearing document of the corpus inputs (List items too). Each file gets namespaces of
+ * its own (`c<n>-demo`, labelled like `demo`), so files reusing a name or a selector cannot collide.
+ */
+export function corpusDocuments(dir: string): Corpus {
   const files = readdirSync(dir).filter((f) => /\.(yaml|json)$/.test(f) && !f.includes('.expected.'));
-  const seen = new Set<string>();
-  const out: Json[] = [];
-  for (const file of files.sort()) {
+  const documents: Json[] = [];
+  const namespaces = new Map<string, Record<string, string>>();
+  for (const [n, file] of files.sort().entries()) {
     for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
       const object = doc.toJS() as Json | null;
       const items = object?.['kind'] === 'List' ? (object['items'] as Json[]) : object ? [object] : [];
       for (const item of items.filter((i) => POD_BEARING.includes(String(i['kind'])))) {
-        const m = meta(item);
-        m.namespace ??= 'demo';
-        while (seen.has(`${item['kind']}/${m.namespace}/${m.name}`)) m.name = `${m.name}-again`;
-        seen.add(`${item['kind']}/${m.namespace}/${m.name}`);
-        out.push(item);
+        const original = meta(item).namespace ?? 'demo';
+        meta(item).namespace = `c${n}-${original}`;
+        namespaces.set(`c${n}-${original}`, LABELS[original] ?? {});
+        documents.push(item);
       }
     }
   }
-  return out;
+  return { documents, namespaces };
 }
 
 /** The pod template a document stands for. */
@@ -53,6 +60,21 @@ export function templateOf(object: Json): Json {
   if (object['kind'] === 'Pod') return object;
   if (object['kind'] === 'CronJob') return ((spec['jobTemplate'] as Json)['spec'] as Json)['template'] as Json;
   return spec['template'] as Json;
+}
+
+/**
+ * `{{ pod.name }}` is the pod's name, or its generateName while the API server has not yet named
+ * it. Offline, `inject` knows only the workload's prefix (`web-`); the cluster's pod is
+ * `web-7d9c8f6b5-` (a Deployment's ReplicaSet hash) or `db-0` (a StatefulSet's ordinal). The
+ * prediction's value for that placeholder is replaced by the stored pod's own before comparing.
+ */
+function withPodName(template: Json, document: Json, stored: Json): Json {
+  if (document['kind'] === 'Pod') return template;
+  const { name, generateName } = stored['metadata'] as { name: string; generateName?: string };
+  // A StatefulSet names its pods before admission; the others leave naming to the API server.
+  const seen = JSON.stringify(document['kind'] === 'StatefulSet' ? name : (generateName ?? name));
+  const prefix = JSON.stringify(`${meta(document).name}-`);
+  return JSON.parse(JSON.stringify(template).split(prefix).join(seen)) as Json;
 }
 
 /** The stored pods a document produced, found through their owners. */
@@ -66,16 +88,19 @@ async function podsOf(ctx: ScenarioContext, object: Json): Promise<Json[]> {
   }
   const owned = (await ctx.kubectl.list('pods', ns)).filter((p) => {
     const owner = ((p['metadata'] as Json)['ownerReferences'] as Meta[] | undefined)?.[0]?.name ?? '';
-    return kind === 'Deployment' ? owner.startsWith(`${name}-`) && /-[a-z0-9]+$/.test(owner) : owner === name;
+    // A Deployment owns its pods through a ReplicaSet named <deployment>-<template hash>.
+    return kind === 'Deployment'
+      ? owner.startsWith(`${name}-`) && /^[a-z0-9]+$/.test(owner.slice(name.length + 1))
+      : owner === name;
   });
-  return kind === 'Deployment' ? owned.filter((p) => meta(p).name.startsWith(`${name}-`)) : owned;
+  return owned;
 }
 
 export const corpus: Scenario = {
   name: "every pod-bearing document of the CLI's golden corpus is stored exactly as `sidecar-injector inject` predicts",
   async run(ctx) {
-    for (const [ns, labels] of CORPUS_NAMESPACES) await namespace(ctx, ns, labels);
-    const documents = corpusDocuments(join(repositoryRoot(), 'test/cli/corpus'));
+    const { documents, namespaces } = corpusDocuments(join(repositoryRoot(), 'test/cli/corpus'));
+    for (const [ns, labels] of namespaces) await namespace(ctx, ns, labels);
     const list = (items: Json[]): string => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
     const predicted = (JSON.parse(await ctx.cli(['inject', '-f', '-', '--native', 'auto'], list(documents))) as Json)[
       'items'
@@ -93,7 +118,7 @@ export const corpus: Scenario = {
         return found.length > 0 ? found : undefined;
       });
       for (const stored of pods) {
-        const mismatch = firstMismatch(templateOf(predicted[i] as Json), stored);
+        const mismatch = firstMismatch(withPodName(templateOf(predicted[i] as Json), document, stored), stored);
         assert(mismatch === undefined, `${label} pod ${meta(stored).name}: ${mismatch}`);
       }
       lines.push(`${label}: ${pods.length} pod(s) as predicted`);

@@ -60,13 +60,17 @@ export const neverSent: Scenario = {
     const targets = ['kube-system', 'kube-public', 'kube-node-lease', ctx.injectorNamespace];
     const before = await callsToWebhooks(ctx.kubectl, WEBHOOKS);
     for (const ns of targets) {
+      const labels = ((await ctx.kubectl.json(['get', 'namespace', ns]))['metadata'] as Json)['labels'] as
+        Json | undefined;
+      const original = labels?.['istio-injection'];
       await ctx.kubectl.ok(['label', 'namespace', ns, 'istio-injection=enabled', '--overwrite']);
       try {
         const stored = await createPod(ctx, ns, pod('e2e-never-sent', { 'sidecar.inject': 'true' }));
         assert(!isInjected(stored), `${ns}: injected: ${describePod(stored)}`);
       } finally {
         await ctx.kubectl.run(['-n', ns, 'delete', 'pod', 'e2e-never-sent', '--wait=false']);
-        await ctx.kubectl.ok(['label', 'namespace', ns, 'istio-injection-']);
+        const restore = original === undefined ? 'istio-injection-' : `istio-injection=${String(original)}`;
+        await ctx.kubectl.ok(['label', 'namespace', ns, restore, '--overwrite']);
       }
     }
     const after = await callsToWebhooks(ctx.kubectl, WEBHOOKS);
