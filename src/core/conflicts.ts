@@ -18,11 +18,10 @@ export function findConflicts(pod: PodView, additions: Additions): string[] {
     if (podVolumes.has(nameOf(added))) conflicts.push(`volume name ${nameOf(added)} is already used by the pod`);
   }
   for (const container of containersOf(pod)) {
-    const paths = new Set((container.volumeMounts ?? []).map((m) => m.mountPath));
+    const paths = new Set((container.volumeMounts ?? []).map((m) => samePath(m.mountPath)));
     for (const mount of additions.appVolumeMounts) {
       const path = field(mount, 'mountPath');
-      if (paths.has(path) || paths.has(`${path}/`))
-        conflicts.push(`container ${container.name} already mounts ${path}`);
+      if (paths.has(samePath(path))) conflicts.push(`container ${container.name} already mounts ${path}`);
     }
     if (additions.appEnv.length === 0) continue;
     const env = envNames(container.env);
@@ -40,6 +39,14 @@ function envNames(env: unknown): Set<string> {
       .map((entry: unknown) => (entry as { name?: unknown } | null)?.name)
       .filter((name): name is string => typeof name === 'string'),
   );
+}
+
+/**
+ * The API server compares mount paths as strings, but /var/log/app, /var/log/app/ and
+ * /var/log//app are one directory to the container runtime: two mounts there fail at start.
+ */
+function samePath(path: string): string {
+  return path.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
 }
 
 function field(tree: Tree, key: string): string {
