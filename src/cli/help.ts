@@ -7,6 +7,8 @@ Commands:
   inject [FILE|DIR|-]...         print the manifests with sidecars injected
   uninject [FILE|DIR|-]...       print the manifests with what the injector added taken out
   explain [FILE|DIR|-]...        say for each pod whether it would be injected, and why
+  explain KIND/NAME [-n NS]      the same for a live object, with the webhooks that match it
+  status [-n NS | -A] [--restart] which workloads run current, outdated or missing sidecars
 
 Run 'sidecar-injector <command> --help' for a command's options.
 
@@ -58,14 +60,42 @@ taken out of every pod and pod template, and the status annotation removed.
 
 ${INPUT}`,
   explain: `Usage: sidecar-injector explain [FILE|DIR|-]... [options]
+       sidecar-injector explain KIND/NAME [-n NS] [options]
 
 Prints, for each pod and pod template, whether the webhook would inject it, and why:
 kind/name DECISION reason templates.
+
+With KIND/NAME (pod, deploy, sts, ds, rs, rc, job, cronjob) it reads the live object and its
+namespace through the kubeconfig and also says whether the API server will send the pod to our
+webhooks (rules, selectors, each matchCondition), which other mutating webhooks match it, the
+namespace's Pod Security labels and when the serving certificate expires.
+  --webhook-configuration NAME   our MutatingWebhookConfiguration (default: sidecar-injector)
 
 ${INPUT}
 
 Options:
 ${DECISION}
   -o, --output text|json     output format (default: text)
+  -h, --help                 show this help`,
+  status: `Usage: sidecar-injector status [-n NS | -A] [--restart [--dry-run]] [options]
+
+Reads the live cluster (kubeconfig) and lists its workloads by owner (Deployment, StatefulSet,
+DaemonSet, CronJob, Job, ReplicaSet or bare Pod), worst first:
+  missing    today's rules would inject its pods, but they have no sidecars (created while the
+             webhook was down, or before the namespace was labelled)
+  outdated   its pods got a template that has changed since (the detail names it)
+  current    every template its pods got is today's
+  skipped    not injected, by a rule (the detail gives the reason)
+Finished pods and pods being deleted are left out.
+
+Options:
+  -n, --namespace NS         one namespace (default: the kubeconfig context's)
+  -A, --all-namespaces       every namespace
+  --restart                  restart the owners of missing and outdated pods as
+                             kubectl rollout restart does (pod template annotation)
+  --dry-run                  with --restart: the API server checks each restart, nothing changes
+  -o, --output text|json     output format (default: text)
+  --templates DIR            today's templates (default: the templates this package ships)
+  --default-templates LIST, --native auto|true|false, --injector-namespace NS: as for inject
   -h, --help                 show this help`,
 };

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   inject: async () => (await import('./manifests.js')).runInject,
   explain: async () => (await import('./manifests.js')).runExplain,
   uninject: async () => (await import('./uninject.js')).runUninject,
+  status: async () => (await import('./status.js')).runStatus,
 };
 
 async function main(argv: string[]): Promise<number> {

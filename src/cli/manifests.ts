@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { Document } from 'yaml';
-import { inject, type Injection } from '../core/inject.js';
+import type { Injection } from '../core/inject.js';
 import { findPodSites, type PodSite } from '../core/workloads.js';
 import { inputNames, runCommand } from './command.js';
 import { InputError, buildContext, type Context } from './context.js';
+import { evaluate } from './evaluate.js';
+import { isLiveReference, runLiveExplain } from './explain-live.js';
 import { joinOutputs, readSources, type Source } from './input.js';
 import { applyToDocument } from './yaml-patch.js';
 import { parseStream, renderStream } from './yaml-stream.js';
@@ -53,6 +55,11 @@ async function injectSource(context: Context, source: Source): Promise<string> {
 }
 
 export function runExplain(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: OPTIONS, strict: false, allowPositionals: true });
+  const [reference] = positionals;
+  if (positionals.length === 1 && !values.file && reference && isLiveReference(reference)) {
+    return runLiveExplain(reference, args, OPTIONS);
+  }
   return withContext('explain', args, async (context, sources, output) => {
     const rows: SiteResult[] = [];
     for (const source of sources) {
@@ -96,15 +103,7 @@ async function injectDocument(context: Context, doc: Document): Promise<SiteResu
   const results: SiteResult[] = [];
   for (const site of findPodSites(doc.toJS())) {
     const namespace = site.namespace ?? context.defaultNamespace;
-    const injection = inject({
-      object: site.pod,
-      namespace,
-      namespaceLabels: await context.labelsOf(namespace),
-      templates: context.templates,
-      settings: context.settings,
-      nameHint: site.nameHint,
-    });
-    results.push({ site, namespace, injection });
+    results.push({ site, namespace, injection: await evaluate(context, site.pod, namespace, site.nameHint) });
   }
   return results;
 }

@@ -6,6 +6,7 @@ import { annotationsOf, containersOf, podDisplayName, readPod, type PodView } fr
 import type { DenyReason, InjectReason, SkipReason } from './reasons.js';
 import { nameOf, type PodFacts, type Tree } from './render.js';
 import { checkValue, describeType, magnitude, type ParamValue } from './params.js';
+import type { TemplateStatus } from './status.js';
 import type { Template, TemplateSet } from './templates.js';
 import { findConflicts } from './conflicts.js';
 
@@ -174,7 +175,7 @@ interface RenderOptions {
 
 export function renderAdditions(templates: readonly Template[], options: RenderOptions): Additions {
   const additions = noAdditions();
-  const status: Record<string, Record<string, string[]>> = {};
+  const status: Record<string, TemplateStatus> = {};
   for (const template of templates) {
     const parts = template.render({ pod: options.facts, params: options.params.get(template.name) ?? {} });
     const sidecars = options.native ? parts.sidecars.map(asNativeSidecar) : parts.sidecars;
@@ -192,6 +193,8 @@ export function renderAdditions(templates: readonly Template[], options: RenderO
       volumes: parts.volumes.map(nameOf),
       appVolumeMounts: parts.appContainers.volumeMounts.map(nameOf),
       appEnv: parts.appContainers.env.map(nameOf),
+      hash: template.hash,
+      images: [...template.images],
     };
   }
   additions.status = JSON.stringify({ version: 1, native: options.native, templates: status });

@@ -13,6 +13,9 @@ export const TemplateStatus = z.object({
   volumes: Names,
   appVolumeMounts: Names,
   appEnv: Names,
+  /** Content hash of the template when it was injected (absent before hashes were recorded). */
+  hash: z.string().optional(),
+  images: z.array(z.string()).optional(),
 });
 
 export const InjectionStatus = z.object({

@@ -6,6 +6,7 @@ import { EnvVar } from 'kubernetes-models/v1/EnvVar';
 import { TemplateFile } from './template-schema.js';
 import type { Parameter, ParamValue } from './params.js';
 import { checkValue } from './params.js';
+import { templateHash, templateImages } from './template-hash.js';
 import { compileRenderer, nameOf, placeholderProblems, type RenderValues, type Tree } from './render.js';
 
 export interface TemplateParts {
@@ -23,6 +24,9 @@ export interface Template {
   parts: TemplateParts;
   /** The parts rendered for one pod; compiled once per template set. */
   render: (values: RenderValues) => TemplateParts;
+  /** Content hash and images, recorded in each pod's status so `status` can find outdated pods. */
+  hash: string;
+  images: readonly string[];
 }
 
 /** Templates by name; the set is immutable once compiled so a reload can swap it in one step. */
@@ -91,17 +95,9 @@ function compileTemplate(source: TemplateSource): TemplateResult {
   const renderParts = compileRenderer(parts as unknown as Tree) as unknown as Template['render'];
   problems.push(...schemaProblems(renderParts, defaultParams(file.parameters)));
   if (problems.length > 0) return fail(problems);
-  return {
-    ok: true,
-    template: {
-      name: file.name,
-      description: file.description,
-      order: file.order,
-      parameters: file.parameters,
-      parts,
-      render: renderParts,
-    },
-  };
+  const { name, description, order, parameters } = file;
+  const identity = { hash: templateHash({ name, order, parameters, parts }), images: templateImages({ parts }) };
+  return { ok: true, template: { name, description, order, parameters, parts, render: renderParts, ...identity } };
 }
 
 export function defaultParams(parameters: readonly Parameter[]): Record<string, ParamValue> {

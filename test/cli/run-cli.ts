@@ -32,4 +32,4 @@ export function cli(args: string[], input?: string, env: NodeJS.ProcessEnv = pro
 }
 
 /** Every command the CLI has: each must answer --help and appear in the top-level usage. */
-export const COMMANDS = ['serve', 'certs', 'inject', 'uninject', 'explain'] as const;
+export const COMMANDS = ['serve', 'certs', 'inject', 'uninject', 'explain', 'status'] as const;

@@ -2,6 +2,7 @@ import { labelFlip, outage, reinvocation, rotation } from './availability.js';
 import { burst } from './burst.js';
 import type { Capability, Scenario } from './context.js';
 import { corpus } from './corpus.js';
+import { explainLive, pipeline, statusMissing, statusOutdated } from './operate.js';
 import { deployment, dryRun, native, neverSent, recreated } from './injection.js';
 import { truthTable } from './truth-table.js';
 
@@ -24,6 +25,10 @@ export const SCENARIOS: readonly Scenario[] = [
   outage,
   rotation,
   native,
+  statusMissing,
+  statusOutdated,
+  explainLive,
+  pipeline,
   burst,
 ];
 
