@@ -13,5 +13,5 @@ const result = await autocannon({
   tlsOptions: { rejectUnauthorized: false },
 });
 process.stdout.write(
-  `${JSON.stringify({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx })}\n`,
+  `${JSON.stringify({ requests: result.requests.total, rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx })}\n`,
 );

@@ -1,113 +1,93 @@
 // The baseline: the minimal correct webhook on node:https. It reads the body, JSON.parses the
-// review, builds by hand the ops the default `proxy` template produces (classic mode), base64s
-// them and JSON.stringifies the AdmissionReview, over the same certificate. The benchmark checks
-// that its patch equals the project's before it measures anything.
+// review, decides (opted out? already injected?) and builds the JSON Patch ops itself, base64s
+// them and JSON.stringifies the AdmissionReview, over the same certificate.
+//
+// What it injects is read at start from INJECTION_FILE: what the project's default template
+// rendered for a sentinel pod (test/bench/injection.mjs), so the baseline follows template
+// changes without code changes. Per request it rebuilds only the subtrees that hold pod values
+// (name, namespace, service account, ports) and shares the constant ones, as a hand-written
+// webhook holding its sidecar in module constants would. The benchmark checks that applying its
+// patch gives the same pod as the project's before it measures anything.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 
-const INIT_SCRIPT = `set -e
-iptables -t nat -N SIDECAR_INBOUND
-iptables -t nat -A SIDECAR_INBOUND -p tcp --dport 15090 -j RETURN
-iptables -t nat -A SIDECAR_INBOUND -p tcp -j REDIRECT --to-ports 15006
-iptables -t nat -A PREROUTING -p tcp -j SIDECAR_INBOUND
-iptables -t nat -N SIDECAR_OUTBOUND
-iptables -t nat -A SIDECAR_OUTBOUND -m owner --uid-owner 1337 -j RETURN
-iptables -t nat -A SIDECAR_OUTBOUND -d 127.0.0.1/32 -j RETURN
-iptables -t nat -A SIDECAR_OUTBOUND -p tcp -j REDIRECT --to-ports 15001
-iptables -t nat -A OUTPUT -p tcp -j SIDECAR_OUTBOUND
-`;
+const injection = JSON.parse(readFileSync(process.env.INJECTION_FILE, 'utf8'));
+const VARIABLES = Object.keys(injection.sentinels);
+const SENTINELS = VARIABLES.map((name) => injection.sentinels[name]);
 
-const STATUS = JSON.stringify({
-  version: 1,
-  native: false,
-  templates: {
-    proxy: {
-      initContainers: ['sidecar-init'],
-      sidecars: ['sidecar-proxy'],
-      volumes: ['sidecar-envoy-config'],
-      appVolumeMounts: [],
-      appEnv: [],
-    },
-  },
-});
-
-function proxy(name, namespace, serviceAccount, ports) {
-  return {
-    name: 'sidecar-proxy',
-    image: 'docker.io/envoyproxy/envoy:v1.32.3',
-    args: ['-c', '/etc/envoy/envoy.yaml', '--service-node', name, '--service-cluster', namespace],
-    env: [
-      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-      { name: 'SERVICE_ACCOUNT', value: serviceAccount },
-      { name: 'APP_PORTS', value: ports },
-    ],
-    ports: [
-      { name: 'proxy-outbound', containerPort: 15001, protocol: 'TCP' },
-      { name: 'proxy-inbound', containerPort: 15006, protocol: 'TCP' },
-      { name: 'http-envoy-prom', containerPort: 15090, protocol: 'TCP' },
-    ],
-    readinessProbe: { tcpSocket: { port: 15006 }, periodSeconds: 5 },
-    startupProbe: { tcpSocket: { port: 15006 }, periodSeconds: 1, failureThreshold: 60 },
-    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
-    securityContext: {
-      privileged: false,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      runAsUser: 1337,
-      runAsGroup: 1337,
-      capabilities: { drop: ['ALL'] },
-    },
-    volumeMounts: [{ name: 'sidecar-envoy-config', mountPath: '/etc/envoy', readOnly: true }],
+/**
+ * A builder for `value` given the pod's values. Constant subtrees are built once, here; a
+ * builder's arity says whether it needs the pod's values (0: constant).
+ */
+function compile(value) {
+  if (typeof value === 'string') {
+    if (!SENTINELS.some((s) => value.includes(s))) return () => value;
+    return (vars) => VARIABLES.reduce((text, name, i) => text.replaceAll(SENTINELS[i], vars[name]), value);
+  }
+  if (value === null || typeof value !== 'object') return () => value;
+  const parts = Object.entries(value).map(([key, child]) => [key, compile(child)]);
+  const dynamic = parts.some(([, build]) => build.length > 0);
+  const assemble = (vars) => {
+    const out = Array.isArray(value) ? [] : {};
+    for (const [key, build] of parts) out[key] = build(vars);
+    return out;
   };
+  if (!dynamic) {
+    const constant = assemble({});
+    return () => constant;
+  }
+  return (vars) => assemble(vars);
 }
 
-const INIT = {
-  name: 'sidecar-init',
-  image: 'docker.io/istio/proxyv2:1.24.2',
-  command: ['sh', '-c'],
-  args: [INIT_SCRIPT],
-  resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
-  securityContext: {
-    privileged: false,
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: false,
-    runAsUser: 0,
-    capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] },
-  },
-};
+const build = Object.fromEntries(
+  ['containers', 'initContainersFirst', 'initContainersLast', 'volumes', 'appVolumeMounts', 'appEnv'].map((key) => [
+    key,
+    injection[key].map(compile),
+  ]),
+);
+const annotations = Object.entries(injection.annotations).map(([key, value]) => [key, compile(value)]);
+const all = (builders, vars) => builders.map((b) => b(vars));
+
+/** Append to an existing array, or create it: never replace what the user wrote. */
+function appendOps(path, existing, items) {
+  if (items.length === 0) return [];
+  if (Array.isArray(existing)) return items.map((value) => ({ op: 'add', path: `${path}/-`, value }));
+  return [{ op: 'add', path, value: items }];
+}
+
+function initContainerOps(existing, vars) {
+  const first = all(build.initContainersFirst, vars);
+  const last = all(build.initContainersLast, vars);
+  if (!Array.isArray(existing)) return appendOps('/spec/initContainers', undefined, [...first, ...last]);
+  return [
+    ...first.map((value, i) => ({ op: 'add', path: `/spec/initContainers/${i}`, value })),
+    ...appendOps('/spec/initContainers', existing, last),
+  ];
+}
 
 function ops(pod, namespace) {
   const meta = pod.metadata ?? {};
   const spec = pod.spec;
-  const ports = [...new Set(spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.containerPort)))].join(',');
-  const name = meta.name || meta.generateName || '';
-  const out = [
-    {
-      op: 'add',
-      path: '/spec/containers/-',
-      value: proxy(name, namespace, spec.serviceAccountName || 'default', ports),
-    },
+  const vars = {
+    name: meta.name || meta.generateName || '',
+    namespace,
+    serviceAccount: spec.serviceAccountName || 'default',
+    ports: [...new Set(spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.containerPort)))].join(','),
+  };
+  const escape = (key) => key.replaceAll('~', '~0').replaceAll('/', '~1');
+  const added = annotations.map(([key, value]) => [key, value(vars)]);
+  return [
+    ...appendOps('/spec/containers', spec.containers, all(build.containers, vars)),
+    ...initContainerOps(spec.initContainers, vars),
+    ...appendOps('/spec/volumes', spec.volumes, all(build.volumes, vars)),
+    ...spec.containers.flatMap((c, i) => [
+      ...appendOps(`/spec/containers/${i}/volumeMounts`, c.volumeMounts, all(build.appVolumeMounts, vars)),
+      ...appendOps(`/spec/containers/${i}/env`, c.env, all(build.appEnv, vars)),
+    ]),
+    ...(meta.annotations
+      ? added.map(([key, value]) => ({ op: 'add', path: `/metadata/annotations/${escape(key)}`, value }))
+      : [{ op: 'add', path: '/metadata/annotations', value: Object.fromEntries(added) }]),
   ];
-  out.push(
-    Array.isArray(spec.initContainers)
-      ? { op: 'add', path: '/spec/initContainers/-', value: INIT }
-      : { op: 'add', path: '/spec/initContainers', value: [INIT] },
-  );
-  const volume = { name: 'sidecar-envoy-config', configMap: { name: 'sidecar-envoy-config', optional: true } };
-  out.push(
-    Array.isArray(spec.volumes)
-      ? { op: 'add', path: '/spec/volumes/-', value: volume }
-      : { op: 'add', path: '/spec/volumes', value: [volume] },
-  );
-  out.push(
-    meta.annotations
-      ? { op: 'add', path: '/metadata/annotations/sidecar.inject~1status', value: STATUS }
-      : { op: 'add', path: '/metadata/annotations', value: { 'sidecar.inject/status': STATUS } },
-  );
-  return out;
 }
 
 function answer(body) {
@@ -116,7 +96,8 @@ function answer(body) {
   const pod = request.object;
   const annotations = pod.metadata?.annotations ?? {};
   const response = { uid: request.uid, allowed: true };
-  if (String(annotations['sidecar.inject']).toLowerCase() !== 'false' && !annotations['sidecar.inject/status']) {
+  const optedOut = String(annotations['sidecar.inject']).trim().toLowerCase() === 'false';
+  if (!optedOut && !annotations['sidecar.inject/status']) {
     response.patchType = 'JSONPatch';
     response.patch = Buffer.from(JSON.stringify(ops(pod, request.namespace))).toString('base64');
   }
@@ -144,4 +125,6 @@ const server = createServer(
 );
 server.keepAliveTimeout = 120_000;
 process.on('SIGINT', () => process.exit(0));
-server.listen(Number(process.env.PORT ?? 0), () => process.stdout.write(`listening ${server.address().port}\n`));
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () =>
+  process.stdout.write(`listening ${server.address().port}\n`),
+);

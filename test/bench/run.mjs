@@ -1,24 +1,40 @@
 #!/usr/bin/env node
-// npm run bench: the real server (production start, production log level), a minimal node:https
-// baseline doing the same work, and the bare HTTPS floor, driven by the same load generator with
-// the same requests, interleaved, pinned to different cores where taskset exists. Only ratios
-// measured in the same run mean anything on a shared machine.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+// npm run bench: the real server (the container's start, production log level, metrics on), a
+// minimal node:https baseline doing the same work, the Go peer (controller-runtime's admission
+// package, the way Go injectors are written) and the bare HTTPS floor, driven by the same load
+// generator with the same reviews, in interleaved rounds, each server pinned to the same core.
+// Only ratios measured in the same run mean anything on a shared machine.
+//
+// BENCH_QUICK=1: the smoke mode the test suite runs through npm (6 KB only, one 1 s round per
+// server); its result goes to BENCH_RESULTS (else a temporary file), never to latest.json or
+// the README.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { goPeerBinary } from './go-peer.mjs';
+import { SENTINEL_LABELS, referenceInjection } from './injection.mjs';
+import { LOADGEN } from './load.mjs';
+import { measureCase, median } from './measure.mjs';
 import { SIZES, reviewOfSize } from './pods.mjs';
+import { admissionLatencyText, conditionsText, reportText, withReadmeBlock } from './report.mjs';
+import { PINNED, call, containerNodeFlags, startServer, stopServer } from './servers.mjs';
+import { cpuSplit } from './split.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const HERE = new URL('./', import.meta.url).pathname;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
-const CONNECTIONS = [10, 64];
-const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-const PIN = has('taskset') && cpus().length >= 2;
-const LOADGEN = has('wrk') ? 'wrk' : 'autocannon';
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const QUICK = process.env.BENCH_QUICK === '1';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 1 : 4));
+const WARMUP = Number(process.env.BENCH_WARMUP ?? (QUICK ? 1 : 2));
+const say = (line) => process.stdout.write(`${line}\n`);
+const started = Date.now();
+const loadAverage = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+const loadBefore = loadAverage();
+
+const go = goPeerBinary();
+say(go.skipped ?? `Go peer: ${go.binary} (${go.version})`);
 
 const { generateCerts, serviceNames, writeCerts } = await import(join(ROOT, 'dist/tls.js'));
 const work = mkdtempSync(join(tmpdir(), 'sidecar-bench-'));
@@ -27,222 +43,161 @@ const certs = await generateCerts({
   ipAddresses: ['127.0.0.1'],
 });
 await writeCerts(join(work, 'certs'), certs);
-writeFileSync(join(work, 'labels.yaml'), 'bench: {istio-injection: enabled}\n');
-const tls = { TLS_CERT_FILE: join(work, 'certs/tls.crt'), TLS_KEY_FILE: join(work, 'certs/tls.key') };
-
-const SERVERS = {
-  baseline: { port: 18441, args: [join(HERE, 'baseline.mjs')], env: {} },
-  project: {
-    port: 18442,
-    // Exactly the container's start (Dockerfile ENTRYPOINT), at the production log level.
-    args: ['--max-semi-space-size=16', '--enable-source-maps', join(ROOT, 'dist/cli/main.js'), 'serve'],
-    env: {
-      NAMESPACE_LABELS_FILE: join(work, 'labels.yaml'),
-      LOG_LEVEL: 'info',
-      METRICS_PORT: '18492',
-      NATIVE_SIDECARS: 'false',
-      NODE_ENV: 'production',
-    },
-  },
-  floor: { port: 18440, args: [join(HERE, 'floor.mjs')], env: {} },
+writeFileSync(join(work, 'labels.yaml'), `bench: {istio-injection: enabled}\n${SENTINEL_LABELS}`);
+const injectionFile = join(work, 'injection.json');
+const env = {
+  TLS_CERT_FILE: join(work, 'certs/tls.crt'),
+  TLS_KEY_FILE: join(work, 'certs/tls.key'),
+  INJECTION_FILE: injectionFile,
 };
+const container = containerNodeFlags(ROOT);
+const node = (args, extra = {}) => ({ command: process.execPath, args, env: extra });
+const specs = {
+  floor: node([join(HERE, 'floor.mjs')]),
+  baseline: node([join(HERE, 'baseline.mjs')]),
+  ...(go.binary ? { go: { command: go.binary, args: [], env: { GOMAXPROCS: '1' } } } : {}),
+  // Exactly the container's start (Dockerfile ENTRYPOINT), at the production log level, metrics on.
+  project: node([...container.flags, join(ROOT, container.script), 'serve'], {
+    NAMESPACE_LABELS_FILE: join(work, 'labels.yaml'),
+    LOG_LEVEL: 'info',
+    METRICS_PORT: '0',
+    NATIVE_SIDECARS: 'false',
+    NODE_ENV: 'production',
+  }),
+};
+const peers = ['baseline', ...(go.binary ? ['go'] : []), 'project'];
+const options = { ca: certs.caCert, cwd: ROOT, env, work, seconds: SECONDS, warmup: WARMUP, log: say };
 
-function startServer(name) {
-  const { port, args, env } = SERVERS[name];
-  const [cmd, argv] = PIN ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
-  const child = spawn(cmd, argv, {
-    cwd: ROOT,
-    env: { ...process.env, ...tls, ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  SERVERS[name].child = child;
-  return waitReady(port);
-}
-
-async function waitReady(port) {
-  for (let i = 0; i < 100; i += 1) {
-    try {
-      await post(port, '/healthz', undefined, 'GET');
-      return;
-    } catch {
-      await sleep(100);
-    }
-  }
-  throw new Error(`server on ${port} never became ready`);
-}
-
-function post(port, path, body, method = 'POST') {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method,
-        ca: certs.caCert,
-        servername: 'localhost',
-        headers: { 'content-type': 'application/json' },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve(Buffer.concat(chunks).toString()));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** Peak resident set size so far (VmHWM), in MB. */
-function peakRssMb(name) {
-  const status = readFileSync(`/proc/${SERVERS[name].child.pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-function toMs(text) {
-  const match = /([\d.]+)(us|ms|s)/.exec(text);
-  if (!match) return NaN;
-  return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2]];
-}
-
-function load(name, connections, seconds, bodyFile) {
-  const url = `https://127.0.0.1:${SERVERS[name].port}/mutate`;
-  const pin = PIN ? ['taskset', '-c', '1'] : [];
-  if (LOADGEN === 'wrk') {
-    const argv = [
-      ...pin,
-      'wrk',
-      '-t1',
-      `-c${connections}`,
-      `-d${seconds}s`,
-      '--timeout',
-      '10s',
-      '--latency',
-      '-s',
-      join(HERE, 'post.lua'),
-      url,
+const full = (name, bytes, extra = {}) => ({
+  name,
+  body: reviewOfSize(bytes, extra),
+  servers: peers,
+  connections: [64],
+  rounds: { 64: 2 },
+});
+const cases = QUICK
+  ? [{ ...full('6KB', 6 * 1024), servers: ['floor', ...peers], connections: [10], rounds: { 10: 1 } }]
+  : [
+      { ...full('6KB', 6 * 1024), servers: ['floor', ...peers], connections: [10, 64], rounds: { 10: 4, 64: 3 } },
+      ...SIZES.filter((s) => s.name !== '6KB').map((s) => full(s.name, s.bytes)),
+      full('6KB opted-out', 6 * 1024, { 'sidecar.inject': 'false' }),
     ];
-    const out = spawnSync(argv[0], argv.slice(1), {
-      encoding: 'utf8',
-      env: { ...process.env, BODY_FILE: bodyFile },
-      timeout: (seconds + 30) * 1000,
-    });
-    const text = out.stdout ?? '';
-    const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
-    const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
-    return {
-      rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? 0),
-      p50: toMs(/\s50%\s+(\S+)/.exec(text)?.[1] ?? ''),
-      p99: toMs(/\s99%\s+(\S+)/.exec(text)?.[1] ?? ''),
-      errors: non2xx + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + (out.status === 0 ? 0 : 1),
-    };
+
+async function writeReferenceInjection() {
+  const project = await startServer('project', specs.project, options);
+  try {
+    const reference = await referenceInjection((review) => call(project.port, certs.caCert, '/mutate', review));
+    writeFileSync(injectionFile, `${JSON.stringify(reference, null, 2)}\n`);
+  } finally {
+    stopServer(project);
   }
-  const argv = [
-    ...pin,
-    process.execPath,
-    join(HERE, 'autocannon-run.mjs'),
-    url,
-    String(connections),
-    String(seconds),
-    bodyFile,
-  ];
-  const out = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
-  return JSON.parse(out.stdout.trim().split('\n').pop() ?? '{"rps":0,"p50":0,"p99":0,"errors":1}');
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
-/** Both servers must produce the same patch, or the comparison means nothing. */
-async function assertSamePatch(bodyFile) {
-  const body = readFileSync(bodyFile, 'utf8');
-  const patchOf = async (name) => {
-    const response = JSON.parse(await post(SERVERS[name].port, '/mutate', body)).response;
-    return response.patch ? Buffer.from(response.patch, 'base64').toString() : '';
+/** Project over `versus`, median of the per-round ratios (rounds are interleaved, so paired). */
+function ratio(rows, connections, versus, goal) {
+  const find = (server) => rows.find((r) => r.case === '6KB' && r.connections === connections && r.server === server);
+  const [p, v] = [find('project'), find(versus)];
+  if (!p || !v) return undefined;
+  const paired = p.perRound.map((round, i) => [round, v.perRound[i]]).filter(([a, b]) => a.valid && b?.valid);
+  return {
+    connections,
+    versus,
+    rps: median(paired.map(([a, b]) => a.rps / b.rps)),
+    perCpu: median(paired.map(([a, b]) => b.cpuUsPerRequest / a.cpuUsPerRequest)),
+    pairedRounds: paired.length,
+    goal,
   };
-  const [baseline, project] = [await patchOf('baseline'), await patchOf('project')];
-  if (baseline !== project) throw new Error(`baseline and project patches differ for ${bodyFile}`);
 }
 
-const cases = [
-  ...SIZES.map((size) => ({
-    name: size.name,
-    body: reviewOfSize(size.bytes),
-    floor: size.name === '6KB',
-    rounds: size.name === '6KB' ? 3 : 2,
-  })),
-  { name: '6KB opted-out', body: reviewOfSize(6 * 1024, { 'sidecar.inject': 'false' }), floor: false, rounds: 2 },
-];
+function memoryFigures(rows) {
+  const at = (c, server, conns = 64) =>
+    rows.find((r) => r.case === c && r.server === server && r.connections === conns);
+  const figures = ['100KB', '1MiB']
+    .filter((c) => at(c, 'project'))
+    .map((c) => {
+      const [project, baseline, goPeer] = [at(c, 'project'), at(c, 'baseline'), at(c, 'go')];
+      const r = project.peakRssMb / baseline.peakRssMb;
+      const what = `peak RSS, ${c} pods, 64 connections`;
+      return {
+        what,
+        projectMb: project.peakRssMb,
+        baselineMb: baseline.peakRssMb,
+        goMb: goPeer?.peakRssMb,
+        ratio: r,
+        goal: 1.2,
+        goalText: '<= 1.2x baseline',
+        met: r <= 1.2,
+      };
+    });
+  const steady = rows.filter((r) => r.case === '6KB' && r.server === 'project');
+  const steadyMb = Math.max(...steady.map((r) => r.steadyRssMb));
+  const base = Math.max(...rows.filter((r) => r.case === '6KB' && r.server === 'baseline').map((r) => r.steadyRssMb));
+  const goSteady = rows.filter((r) => r.case === '6KB' && r.server === 'go').map((r) => r.steadyRssMb);
+  const what = 'steady RSS, 6KB pods (under load)';
+  const goMb = goSteady.length ? Math.max(...goSteady) : undefined;
+  figures.push({
+    what,
+    projectMb: steadyMb,
+    baselineMb: base,
+    goMb,
+    ratio: steadyMb / base,
+    goal: 150,
+    goalText: '< 150 MB',
+    met: steadyMb < 150,
+  });
+  return figures;
+}
 
-const started = Date.now();
-process.stdout.write(
-  `load generator: ${LOADGEN}${LOADGEN === 'autocannon' ? ' (wrk not installed: latency in whole ms, more client CPU)' : ' -t1'}; ${PIN ? 'server on CPU 0, load on CPU 1 (taskset)' : 'not pinned (no taskset or one core)'}; ${SECONDS}s runs\n`,
-);
-const results = [];
-const stopAll = () => {
-  for (const server of Object.values(SERVERS)) server.child?.kill('SIGKILL');
-};
+function machine() {
+  const goMod = readFileSync(join(HERE, 'go-peer/go.mod'), 'utf8');
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'cpu',
+    kernel: release(),
+    node: process.version,
+    go: go.version,
+    controllerRuntime: /sigs\.k8s\.io\/controller-runtime (\S+)/.exec(goMod)?.[1],
+    loadGenerator: LOADGEN.version,
+    pinned: PINNED,
+    loadBefore,
+    loadAfter: loadAverage(),
+  };
+}
+
+const rows = [];
 try {
-  for (const testCase of cases) {
-    // Fresh processes per case, so each case's peak RSS is its own.
-    stopAll();
-    await sleep(300);
-    for (const name of Object.keys(SERVERS)) await startServer(name);
-    const bodyFile = join(work, `${testCase.name.replace(/\W+/g, '-')}.json`);
-    writeFileSync(bodyFile, testCase.body);
-    await assertSamePatch(bodyFile);
-    const servers = testCase.floor ? ['floor', 'baseline', 'project'] : ['baseline', 'project'];
-    for (const name of servers) load(name, 10, WARMUP, bodyFile);
-    for (const connections of CONNECTIONS) {
-      const runs = Object.fromEntries(servers.map((name) => [name, []]));
-      for (let round = 0; round < testCase.rounds; round += 1) {
-        for (const name of servers) runs[name].push(load(name, connections, SECONDS, bodyFile));
-      }
-      for (const name of servers) {
-        const r = runs[name];
-        results.push({
-          case: testCase.name,
-          bytes: testCase.body.length,
-          connections,
-          server: name,
-          rps: median(r.map((x) => x.rps)),
-          p50: median(r.map((x) => x.p50)),
-          p99: median(r.map((x) => x.p99)),
-          errors: r.reduce((a, x) => a + x.errors, 0),
-          peakRssMb: peakRssMb(name),
-          rounds: r.length,
-        });
-      }
-    }
-  }
-} finally {
-  stopAll();
-}
-
-const baselineOf = (row) =>
-  results.find((r) => r.case === row.case && r.connections === row.connections && r.server === 'baseline');
-const pad = (text, width) => String(text).padStart(width);
-const lines = ['case            conns  server      req/s   p50 ms   p99 ms  errors  peak RSS MB  vs baseline'];
-for (const row of results) {
-  const ratio = row.rps / (baselineOf(row)?.rps || NaN);
-  lines.push(
-    `${row.case.padEnd(15)} ${pad(row.connections, 5)}  ${row.server.padEnd(9)} ${pad(row.rps.toFixed(0), 7)} ${pad(row.p50.toFixed(2), 8)} ${pad(row.p99.toFixed(2), 8)} ${pad(row.errors, 7)} ${pad(row.peakRssMb.toFixed(0), 12)} ${pad(ratio.toFixed(2), 12)}`,
+  say(
+    `load generator: ${LOADGEN.version}; ${PINNED ? 'servers on CPU 0, load on CPU 1 (taskset)' : 'not pinned'}; ${SECONDS} s rounds; load average ${loadBefore}`,
   );
+  await writeReferenceInjection();
+  for (const testCase of cases) {
+    say(`case ${testCase.name}: ${testCase.servers.join(', ')} at ${testCase.connections.join(', ')} connections`);
+    rows.push(...(await measureCase(testCase, specs, options)));
+  }
+  const result = {
+    date: new Date().toISOString(),
+    quick: QUICK,
+    settings: { seconds: SECONDS, warmup: WARMUP },
+    rows,
+    ratios: [10, 64].flatMap((c) => [ratio(rows, c, 'baseline', 0.8), ratio(rows, c, 'go', 1.0)]).filter(Boolean),
+    memory: memoryFigures(rows),
+    cpuSplit: await cpuSplit({ rows, specs, options, root: ROOT, quick: QUICK }),
+  };
+  result.machine = machine();
+  result.elapsedSeconds = (Date.now() - started) / 1000;
+  say(`\n${reportText(result)}\n`);
+  say(admissionLatencyText(join(HERE, 'results/admission-latency.json')));
+  say(`\nconditions: ${conditionsText(result)}`);
+  const file = process.env.BENCH_RESULTS ?? (QUICK ? join(work, 'quick.json') : join(HERE, 'results/latest.json'));
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  if (!QUICK) {
+    const readme = join(ROOT, 'README.md');
+    writeFileSync(readme, withReadmeBlock(readFileSync(readme, 'utf8'), result));
+  }
+  say(`results: ${file}${QUICK ? '' : ' (README.md table regenerated from it)'}`);
+  // The Go peer failing a case is a finding about it (reported above), not a broken benchmark.
+  if (rows.some((r) => r.invalidRounds === r.rounds && r.server !== 'go')) process.exitCode = 1;
+} finally {
+  rmSync(work, { recursive: true, force: true });
 }
-const key = results.find((r) => r.case === '6KB' && r.connections === 10 && r.server === 'project');
-const ratio = key.rps / baselineOf(key).rps;
-const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
-process.stdout.write(
-  `${lines.join('\n')}\n\nmachine: ${machine}; ${new Date().toISOString()}; ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
-);
-mkdirSync(join(HERE, 'results'), { recursive: true });
-const file = join(HERE, 'results', 'latest.json');
-writeFileSync(
-  file,
-  `${JSON.stringify({ date: new Date().toISOString(), machine, loadGenerator: LOADGEN, pinned: PIN, seconds: SECONDS, results, ratio }, null, 2)}\n`,
-);
-process.stdout.write(`results: ${file}\nratio ${ratio.toFixed(2)}\n`);
