@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { InjectionSettings } from './core/inject.js';
 
 /**
  * The environment contract, validated once at start. Every variable is documented in the README;
@@ -35,7 +36,8 @@ export const ConfigSchema = z.object({
   NAMESPACE_LOOKUP_TIMEOUT_MS: z.coerce.number().int().min(50).max(5000).default(800),
 });
 
-export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+type Frozen<T> = { readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? readonly E[] : T[K] };
+export type Config = Frozen<z.infer<typeof ConfigSchema>>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -50,5 +52,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   if (!parsed.success) {
     return { ok: false, errors: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) };
   }
-  return { ok: true, config: Object.freeze(parsed.data) };
+  return { ok: true, config: deepFreeze(parsed.data) };
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const member of Object.values(value)) if (typeof member === 'object' && member !== null) deepFreeze(member);
+  return Object.freeze(value);
+}
+
+/** What the core needs of the configuration; `serve` and the CLI build it the same way. */
+export function injectionSettings(config: Config, nativeSidecars: boolean): InjectionSettings {
+  return {
+    injectorNamespace: config.INJECTOR_NAMESPACE,
+    defaultTemplates: config.DEFAULT_TEMPLATES,
+    nativeSidecars,
+  };
 }

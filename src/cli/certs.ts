@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateCerts, serviceNames, writeCerts } from '../tls.js';
+import { generateCerts, serviceNames, writeCerts } from '../tls/generate.js';
 
 /**
  * `sidecar-injector certs`: a CA and a serving certificate for <service>.<namespace>.svc, written

@@ -1,14 +1,14 @@
-import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { injectionSettings, loadConfig } from '../config.js';
 import type { NamespaceLabels } from '../core/decide.js';
 import type { InjectionSettings } from '../core/inject.js';
 import type { TemplateSet } from '../core/templates.js';
 import { createLogger } from '../log.js';
-import { fileNamespaceSource } from '../namespaces/file.js';
-import { supportsNativeSidecars, type NamespaceSource } from '../namespaces/source.js';
-import { loadTemplates } from '../template-files.js';
+import { loadKubeConfig, nativeSidecars } from '../kube/cluster-facts.js';
+import { fileNamespaceSource } from '../kube/namespaces-file.js';
+import type { NamespaceSource } from '../kube/namespace-source.js';
+import { loadTemplates } from '../templates/files.js';
 
 /** A usage or input problem: one line on stderr, exit code 2. */
 export class InputError extends Error {}
@@ -23,32 +23,49 @@ export interface Context {
   stop: () => void;
 }
 
+/** The CLI's flags go through the webhook's own validated configuration, so both read them alike. */
 export async function buildContext(values: Record<string, string | undefined>): Promise<Context> {
-  // The templates this package ships, unless told otherwise: same set as the default install.
-  const dir =
-    values['templates'] ?? process.env['TEMPLATES_DIR'] ?? fileURLToPath(new URL('../../templates/', import.meta.url));
-  const { result } = await loadTemplates(dir).catch((error: Error) => {
-    throw new InputError(`--templates ${dir}: ${error.message}`);
+  const loaded = loadConfig({
+    // The templates this package ships, unless told otherwise: same set as the default install.
+    TEMPLATES_DIR:
+      values['templates'] ??
+      process.env['TEMPLATES_DIR'] ??
+      fileURLToPath(new URL('../../templates/', import.meta.url)),
+    INJECTOR_NAMESPACE: values['injector-namespace'],
+    DEFAULT_TEMPLATES: values['default-templates'],
+    NATIVE_SIDECARS: values['native'],
+  });
+  if (!loaded.ok) throw new InputError(asFlag(loaded.errors[0] ?? 'invalid options'));
+  const config = loaded.config;
+  const { result } = await loadTemplates(config.TEMPLATES_DIR).catch((error: Error) => {
+    throw new InputError(`--templates ${config.TEMPLATES_DIR}: ${error.message}`);
   });
   if (!result.ok) throw new InputError(`--templates: ${result.errors[0]}`);
-  const cluster = values['namespace-labels'] ? undefined : await clusterSource();
+  const kubeConfig = values['namespace-labels'] ? undefined : await loadKubeConfig(process.env, homedir());
+  const cluster = kubeConfig ? await clusterSource(kubeConfig) : undefined;
   const labelsOf = await namespaceLabelsFrom(values['namespace-labels'], cluster);
-  const native = values['native'] === 'auto' ? await nativeFromCluster(cluster) : values['native'] === 'true';
+  const { native } = await nativeSidecars(config.NATIVE_SIDECARS, kubeConfig);
   return {
     file: values['file'] === '-' ? '<stdin>' : (values['file'] ?? '<stdin>'),
     templates: result.templates,
-    settings: {
-      injectorNamespace: values['injector-namespace'] ?? 'sidecar-injector',
-      defaultTemplates: (values['default-templates'] ?? 'proxy')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-      nativeSidecars: native,
-    },
+    settings: injectionSettings(config, native),
     labelsOf,
     defaultNamespace: values['namespace'] ?? 'default',
     stop: () => cluster?.stop(),
   };
+}
+
+const FLAGS: Record<string, string> = {
+  TEMPLATES_DIR: '--templates',
+  INJECTOR_NAMESPACE: '--injector-namespace',
+  DEFAULT_TEMPLATES: '--default-templates',
+  NATIVE_SIDECARS: '--native',
+};
+
+/** "INJECTOR_NAMESPACE: a namespace name" → "--injector-namespace: a namespace name". */
+function asFlag(error: string): string {
+  const variable = error.split(':', 1)[0] ?? '';
+  return FLAGS[variable] ? `${FLAGS[variable]}${error.slice(variable.length)}` : error;
 }
 
 async function namespaceLabelsFrom(
@@ -67,23 +84,8 @@ async function namespaceLabelsFrom(
   return () => Promise.resolve({ known: false, why: 'no --namespace-labels and no kubeconfig' });
 }
 
-/**
- * The cluster only when a kubeconfig really exists: never the client's localhost:8080 guess. The
- * client is loaded only then, so offline runs start fast.
- */
-async function clusterSource(): Promise<NamespaceSource | undefined> {
-  const kubeconfig = process.env['KUBECONFIG'] || join(homedir(), '.kube', 'config');
-  const inCluster = Boolean(process.env['KUBERNETES_SERVICE_HOST']);
-  if (!inCluster && !kubeconfig.split(':').some((f) => f && existsSync(f))) return undefined;
-  const [{ KubeConfig }, { clusterNamespaceSource }] = await Promise.all([
-    import('@kubernetes/client-node'),
-    import('../namespaces/cluster.js'),
-  ]);
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromDefault();
+/** Loaded only with a kubeconfig, so offline runs start fast. */
+async function clusterSource(kubeConfig: import('@kubernetes/client-node').KubeConfig): Promise<NamespaceSource> {
+  const { clusterNamespaceSource } = await import('../kube/namespaces-cluster.js');
   return clusterNamespaceSource({ kubeConfig, log: createLogger('silent'), lookupTimeoutMs: 3000 });
-}
-
-async function nativeFromCluster(cluster: NamespaceSource | undefined): Promise<boolean> {
-  return supportsNativeSidecars(await cluster?.serverVersion?.().catch(() => undefined));
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Injection } from '../core/inject.js';
+import type { Outcome } from '../core/outcome.js';
 import { findPodSites } from '../core/workloads.js';
 import { apiErrorMessage, connect, type Cluster } from './cluster.js';
 import { InputError, buildContext } from './context.js';
@@ -38,7 +38,7 @@ export function isLiveReference(argument: string): boolean {
 export interface LiveExplanation {
   object: string;
   namespace: string;
-  decision: Injection;
+  decision: Outcome;
   sentToUs: boolean;
   webhooks: WebhookVerdict[];
   podSecurity: Record<string, string>;

@@ -8,7 +8,7 @@ export function liveReport(e: LiveExplanation): string {
   const lines = [`${e.object} in namespace ${e.namespace}: ${verdict(e)}`];
   lines.push(`  injector's decision: ${d.kind} (${d.reason}): ${describeReason(d.reason)}`);
   if (d.kind === 'inject') lines.push(`  templates: ${d.templates.join(', ')}${d.native ? ' (native sidecars)' : ''}`);
-  if (d.kind === 'deny') lines.push(`  message: ${d.message}`);
+  if (d.kind === 'deny' || d.kind === 'error') lines.push(`  message: ${d.message}`);
   for (const warning of d.warnings) lines.push(`  warning: ${warning}`);
   const ours = e.webhooks.filter((w) => w.ours);
   lines.push(

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Document } from 'yaml';
-import type { Injection } from '../core/inject.js';
+import type { Outcome } from '../core/outcome.js';
+import { describeReason } from '../core/reasons.js';
 import { findPodSites, type PodSite } from '../core/workloads.js';
 import { inputNames, runCommand } from './command.js';
 import { InputError, buildContext, type Context } from './context.js';
@@ -26,7 +27,7 @@ const OPTIONS = {
 interface SiteResult {
   site: PodSite;
   namespace: string;
-  injection: Injection;
+  injection: Outcome;
 }
 
 export function runInject(args: string[]): Promise<number> {
@@ -42,7 +43,7 @@ async function injectSource(context: Context, source: Source): Promise<string> {
   const segments = parseStream(source);
   for (const [index, segment] of segments.entries()) {
     for (const { site, injection } of await injectDocument(context, segment.doc)) {
-      if (injection.kind === 'deny') {
+      if (injection.kind === 'deny' || injection.kind === 'error') {
         throw new InputError(`${source.name}: document ${index}: ${site.kind}/${site.name}: ${injection.message}`);
       }
       if (injection.kind === 'inject') {
@@ -79,8 +80,9 @@ interface ExplainRow {
   kind: string;
   name: string;
   namespace: string;
-  decision: 'INJECT' | 'SKIP' | 'DENY';
+  decision: Outcome['kind'];
   reason: string;
+  why: string;
   templates: string[];
   message?: string;
   warnings: string[];
@@ -91,10 +93,11 @@ function explainRow({ site, namespace, injection }: SiteResult): ExplainRow {
     kind: site.kind,
     name: site.name,
     namespace,
-    decision: injection.kind === 'inject' ? 'INJECT' : injection.kind === 'skip' ? 'SKIP' : 'DENY',
+    decision: injection.kind,
     reason: injection.reason,
+    why: describeReason(injection.reason),
     templates: injection.kind === 'inject' ? injection.templates : [],
-    ...(injection.kind === 'deny' ? { message: injection.message } : {}),
+    ...(injection.kind === 'deny' || injection.kind === 'error' ? { message: injection.message } : {}),
     warnings: injection.warnings,
   };
 }

@@ -1,69 +1,172 @@
-import { access } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from '../config.js';
-import { createLogger } from '../log.js';
-import { ListenError, StartupError, startService } from '../service.js';
-import { generateCerts, serviceNames, writeCerts } from '../tls.js';
+import { createAdmissionHandler } from '../admission/handler.js';
+import { injectionSettings, loadConfig, type Config } from '../config.js';
+import { closeGracefully, createHttpsServer, listen, ListenError } from '../http/server.js';
+import { serveMutate } from '../http/mutate.js';
+import { createOpsServer } from '../http/ops-server.js';
+import { loadKubeConfig, nativeSidecars } from '../kube/cluster-facts.js';
+import type { NamespaceSource } from '../kube/namespace-source.js';
+import { startNamespaceSource } from '../kube/namespaces.js';
+import { unlabelledNamespaces } from '../kube/namespaces-file.js';
+import { createLogger, type Logger } from '../log.js';
+import { createMetrics, type Metrics } from '../metrics.js';
+import { observeReloads, observeRequests } from '../observe.js';
+import { StartupError } from '../startup-error.js';
+import { templateStore, type TemplateStore } from '../templates/store.js';
+import { fileCertificateSource, type CertificateSource } from '../tls/source.js';
+import { ensureDevCerts, tryItCommand } from './dev.js';
 
-const DEV_LABELS_FILE = 'test/fixtures/namespace-labels.yaml';
-const DEV_REVIEW = 'test/fixtures/reviews/pod-create-enabled.json';
-
-/**
- * `serve` is what the container runs. `serve --dev` (npm start) also works on a fresh clone with
- * no cluster: it creates development certificates if the files are missing and reads namespace
- * labels from the sample file unless NAMESPACE_LABELS_FILE says otherwise.
- */
+/** `serve` is what the container runs; `serve --dev` is npm start (see dev.ts). */
 export async function runServe(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { dev: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      dev: { type: 'boolean', default: false },
+      'namespace-labels': { type: 'string' },
+      review: { type: 'string' },
+    },
+  });
   const env = { ...process.env };
-  if (values.dev && !env['NAMESPACE_LABELS_FILE']) env['NAMESPACE_LABELS_FILE'] = DEV_LABELS_FILE;
+  if (values.dev) env['NAMESPACE_LABELS_FILE'] ||= values['namespace-labels'] ?? '';
   const loaded = loadConfig(env);
   if (!loaded.ok) {
     process.stderr.write(`sidecar-injector: invalid configuration\n${loaded.errors.map((e) => `  ${e}`).join('\n')}\n`);
     return 1;
   }
-  const config = loaded.config;
-  const log = createLogger(config.LOG_LEVEL);
-  if (values.dev) await ensureDevCerts(config, (message) => log.info(message));
+  const log = createLogger(loaded.config.LOG_LEVEL);
   try {
-    const service = await startService(config, log);
+    if (values.dev) await ensureDevCerts(loaded.config, (message) => log.info(message));
+    const webhook = await startWebhook(loaded.config, log, values.dev ? { devMode: true } : {});
     // Before announcing the port: a SIGTERM right after must find its handler.
-    handleSignals(service.shutdown, log);
-    log.info({ port: service.port, metricsPort: service.metricsPort, templates: config.DEFAULT_TEMPLATES }, 'serving');
-    if (values.dev) process.stdout.write(tryItCommand(config, service.port));
+    handleSignals(webhook.shutdown, log);
+    log.info({ port: webhook.port, metricsPort: webhook.metricsPort }, 'serving');
+    if (values.dev) process.stdout.write(tryItCommand(loaded.config, webhook.port, values.review));
     return 0;
   } catch (error) {
-    const problems = error instanceof StartupError ? error.problems : [(error as Error).message];
-    if (error instanceof ListenError) process.stderr.write(`sidecar-injector: cannot start: ${error.message}\n`);
-    else process.stderr.write(`sidecar-injector: cannot start\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+    process.stderr.write(startFailure(error));
     log.flush();
     // Whatever did start (a listener, the informer) must not keep a half-started process alive.
     process.exit(1);
   }
 }
 
-async function ensureDevCerts(config: Config, say: (message: string) => void): Promise<void> {
-  const present = await Promise.all(
-    [config.TLS_CERT_FILE, config.TLS_KEY_FILE].map((f) =>
-      access(f).then(
-        () => true,
-        () => false,
-      ),
-    ),
-  );
-  if (present.every(Boolean)) return;
-  if (config.TLS_CERT_FILE !== 'certs/tls.crt' || config.TLS_KEY_FILE !== 'certs/tls.key') return;
-  const dnsNames = [...serviceNames('sidecar-injector', 'sidecar-injector'), 'localhost'];
-  await writeCerts('certs', await generateCerts({ dnsNames, ipAddresses: ['127.0.0.1'] }));
-  say('generated a development CA and serving certificate in certs/');
+function startFailure(error: unknown): string {
+  if (error instanceof ListenError) return `sidecar-injector: cannot start: ${error.message}\n`;
+  const problems = error instanceof StartupError ? error.problems : [(error as Error).message];
+  return `sidecar-injector: cannot start\n${problems.map((p) => `  ${p}`).join('\n')}\n`;
 }
 
-function tryItCommand(config: Config, port: number): string {
-  const decode =
-    `node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s).response;` +
-    `console.log(JSON.stringify({...r,patch:r.patch&&JSON.parse(Buffer.from(r.patch,"base64"))},null,2))})'`;
-  const certDir = config.TLS_CERT_FILE.replace(/[^/]+$/, '');
-  return `\nTry it:\n  curl -sS --cacert ${certDir}ca.crt -H 'Content-Type: application/json' --data-binary @${DEV_REVIEW} https://localhost:${port}/mutate | ${decode}\n\n`;
+export interface WebhookOverrides {
+  namespaces?: NamespaceSource;
+  /** No cluster and no labels file: every namespace is unlabelled (serve --dev). */
+  devMode?: boolean;
+}
+
+export interface RunningWebhook {
+  port: number;
+  metricsPort: number;
+  metrics: Metrics;
+  /** SIGTERM: not ready at once, keep serving for SHUTDOWN_DELAY, then drain and close. */
+  shutdown(): Promise<void>;
+  /** Re-reads certificates and templates now instead of waiting for the next poll. */
+  reloadNow(): Promise<void>;
+}
+
+interface Parts {
+  certs: CertificateSource;
+  templates: TemplateStore;
+  namespaces: NamespaceSource;
+  native: boolean;
+}
+
+/** The composition root: builds each part with its own constructor, then wires the servers. */
+export async function startWebhook(
+  config: Config,
+  log: Logger,
+  overrides: WebhookOverrides = {},
+): Promise<RunningWebhook> {
+  const metrics = createMetrics();
+  const parts = await startParts(config, log, metrics, overrides);
+  let draining = false;
+  const handler = createAdmissionHandler({ ...parts, settings: injectionSettings(config, parts.native) });
+  const observe = observeRequests(log, metrics);
+  const server = createHttpsServer(
+    {
+      mutate: (req, res) => void serveMutate(req, res, { handler, observe }),
+      notReady: () => notReady(parts, draining),
+    },
+    parts.certs.current(),
+  );
+  parts.certs.onRotate((pair) => server.setSecureContext({ cert: pair.cert, key: pair.key }));
+  const ops = createOpsServer({
+    metrics: async () => {
+      metrics.templateSet.reset();
+      metrics.templateSet.set({ hash: parts.templates.hash() }, 1);
+      return { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() };
+    },
+    templates: () => parts.templates.describe(),
+  });
+  const port = await listen(server, config.PORT, 'PORT');
+  const metricsPort = await listen(ops, config.METRICS_PORT, 'METRICS_PORT');
+  const stopParts = (): void => [parts.certs, parts.templates, parts.namespaces].forEach((part) => part.stop());
+  return {
+    port,
+    metricsPort,
+    metrics,
+    reloadNow: async () => void (await Promise.all([parts.certs.check(), parts.templates.check()])),
+    shutdown: async () => {
+      draining = true;
+      log.info({ delaySeconds: config.SHUTDOWN_DELAY }, 'shutting down: not ready, draining');
+      await new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_DELAY * 1000));
+      await Promise.all([closeGracefully(server, 25_000), closeGracefully(ops, 1_000)]);
+      stopParts();
+      log.info('stopped');
+    },
+  };
+}
+
+async function startParts(config: Config, log: Logger, metrics: Metrics, overrides: WebhookOverrides): Promise<Parts> {
+  const report = observeReloads(log, metrics);
+  const intervalMs = config.RELOAD_INTERVAL * 1000;
+  const certs = fileCertificateSource({
+    files: { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE },
+    intervalMs,
+    report,
+  });
+  const setExpiry = (notAfter: Date): void => metrics.certExpiry.set(notAfter.getTime() / 1000);
+  certs.onRotate((pair) => setExpiry(pair.notAfter));
+  setExpiry((await certs.start()).notAfter);
+  const templates = templateStore({
+    dir: config.TEMPLATES_DIR,
+    required: config.DEFAULT_TEMPLATES,
+    intervalMs,
+    report,
+  });
+  await templates.start();
+  const kubeConfig =
+    config.NAMESPACE_LABELS_FILE || overrides.devMode ? undefined : await loadKubeConfig(process.env, homedir());
+  const namespaces =
+    overrides.namespaces ??
+    (overrides.devMode && !config.NAMESPACE_LABELS_FILE ? unlabelledNamespaces() : undefined) ??
+    (await startNamespaceSource({
+      file: config.NAMESPACE_LABELS_FILE,
+      kubeConfig,
+      log,
+      lookupTimeoutMs: config.NAMESPACE_LOOKUP_TIMEOUT_MS,
+      onLookup: (result) => metrics.namespaceLookups.inc({ result }),
+    }));
+  const { native, version } = await nativeSidecars(config.NATIVE_SIDECARS, kubeConfig);
+  if (config.NATIVE_SIDECARS === 'auto') log.info({ serverVersion: version, native }, 'NATIVE_SIDECARS=auto resolved');
+  return { certs, templates, namespaces, native };
+}
+
+function notReady(parts: Parts, draining: boolean): string[] {
+  return [
+    ...(draining ? ['shutting down'] : []),
+    ...(parts.namespaces.ready() ? [] : [`namespace source (${parts.namespaces.kind}) not synced`]),
+    ...(parts.certs.healthy() ? [] : ['the serving certificate has expired']),
+  ];
 }
 
 function handleSignals(shutdown: () => Promise<void>, log: { info: (m: string) => void; flush: () => void }): void {

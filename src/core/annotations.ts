@@ -1,8 +1,12 @@
 /**
- * The one table of the labels and annotations the injector reads or writes. Override annotations
- * (sidecar.inject/proxy-cpu, ...) are declared by each template's parameter table instead.
+ * The one table of the labels and annotations the injector reads or writes, and the values it
+ * accepts. Override annotations (sidecar.inject/proxy-cpu, ...) are declared by each template's
+ * parameter table instead. The webhook's CEL matchConditions are generated from this table
+ * (match-conditions.ts), so the API server filters exactly as the code decides.
  */
 export const NAMESPACE_LABEL = 'istio-injection';
+export const NAMESPACE_ENABLED = 'enabled';
+export const NAMESPACE_DISABLED = 'disabled';
 export const INJECT_ANNOTATION = 'sidecar.inject';
 export const TEMPLATES_ANNOTATION = 'sidecar.inject/templates';
 export const NATIVE_ANNOTATION = 'sidecar.inject/native';
@@ -17,11 +21,26 @@ export interface ToggleReading {
   warning?: string;
 }
 
-/** Reads a boolean annotation the way users write it: case-insensitive, anything else is absent. */
+/**
+ * Unicode White_Space: what CEL's trim() (Go's unicode.IsSpace) removes in the API server. JS's
+ * own trim() differs (it strips U+FEFF, keeps U+0085), so the set is spelled out.
+ */
+const EDGE_SPACE =
+  /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+/**
+ * A boolean annotation the way users write it: surrounding whitespace is ignored (a YAML block
+ * scalar `|` leaves a trailing newline) and case too; anything else is absent. Spelled as CEL's
+ * `value.trim().lowerAscii()` so the webhook's matchConditions agree exactly.
+ */
+export function normaliseToggle(raw: string): string {
+  return raw.replace(EDGE_SPACE, '').replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
 export function readToggle(annotations: Record<string, string>, key: string): ToggleReading {
   const raw = annotations[key];
   if (raw === undefined) return { value: 'absent' };
-  const normalised = raw.trim().toLowerCase();
+  const normalised = normaliseToggle(raw);
   if (normalised === 'true' || normalised === 'false') return { value: normalised };
   return {
     value: 'absent',

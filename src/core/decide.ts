@@ -1,6 +1,21 @@
-import { INJECT_ANNOTATION, MIRROR_ANNOTATION, NAMESPACE_LABEL, STATUS_ANNOTATION, readToggle } from './annotations.js';
-import { annotationsOf, containersOf, type PodView } from './pod.js';
+import {
+  INJECT_ANNOTATION,
+  MIRROR_ANNOTATION,
+  NAMESPACE_DISABLED,
+  NAMESPACE_ENABLED,
+  NAMESPACE_LABEL,
+  NATIVE_ANNOTATION,
+  STATUS_ANNOTATION,
+  readToggle,
+  type Toggle,
+} from './annotations.js';
+import { findConflicts } from './conflicts.js';
+import { podFacts, renderAdditions, resolveParams, selectTemplates, type InjectionSettings } from './inject.js';
+import { denied, injected, skipped, withWarnings, type Outcome } from './outcome.js';
+import { buildPatch } from './patch.js';
+import { annotationsOf, containersOf, readPod } from './pod.js';
 import type { InjectReason, SkipReason } from './reasons.js';
+import type { TemplateSet } from './templates.js';
 
 /** Namespaces Kubernetes itself runs in; injecting there can break the control plane. */
 export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
@@ -8,50 +23,94 @@ export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public
 /** What is known of the pod's namespace: its labels, or that they could not be read. */
 export type NamespaceLabels = { known: true; labels: Readonly<Record<string, string>> } | { known: false; why: string };
 
-export interface DecisionContext {
-  namespace: string;
-  namespaceLabels: NamespaceLabels;
-  injectorNamespace: string;
+/** What the API server asked for; absent offline, where the CLI reads pods from files. */
+export interface RequestTarget {
+  operation: string;
+  resource: { group: string; version: string; resource: string };
+  subResource?: string | null | undefined;
 }
 
-export type Decision =
-  | { inject: true; reason: InjectReason; warnings: string[] }
-  | { inject: false; reason: SkipReason; warnings: string[] };
+export interface DecisionInput {
+  request?: RequestTarget;
+  /** The pod exactly as received; the patch is built against it. */
+  object: unknown;
+  namespace: string;
+  namespaceLabels: NamespaceLabels;
+  templates: TemplateSet;
+  settings: InjectionSettings;
+  /** The name for `{{ pod.name }}` when the pod has neither name nor generateName (pod templates). */
+  nameHint?: string;
+}
 
 /**
- * Whether the pod gets its sidecars. Fixed precedence, after Istio's: what the pod cannot take
- * (system namespace, mirror pod, hostNetwork, nothing to inject into, already injected), then
- * the pod's explicit opt-out, then the namespace policy, then the pod's opt-in.
+ * Every decision, in one ladder read top to bottom; the first rung that answers wins. After
+ * Istio: what cannot be mutated, then what the pod cannot take (system namespace, mirror pod,
+ * hostNetwork, nothing to inject into, already injected), the pod's opt-out, the namespace
+ * policy and the pod's opt-in, then what the pod asks for (templates, overrides), then conflicts.
  */
-export function decide(pod: PodView, context: DecisionContext): Decision {
+export function decide(input: DecisionInput): Outcome {
+  if (input.request !== undefined && !isPodCreate(input.request)) return skipped('not_pod_create');
+  const reading = readPod(input.object);
+  if (!reading.ok) return denied('invalid_pod', `request.object is not a Pod: ${reading.message}`);
+  const pod = reading.pod;
   const annotations = annotationsOf(pod);
   const toggle = readToggle(annotations, INJECT_ANNOTATION);
   const warnings = toggle.warning ? [toggle.warning] : [];
-  const skip = (reason: SkipReason): Decision => ({ inject: false, reason, warnings });
-  const inject = (reason: InjectReason): Decision => ({ inject: true, reason, warnings });
-
-  if (isIgnoredNamespace(context.namespace, context.injectorNamespace)) return skip('namespace_ignored');
+  const skip = (reason: SkipReason): Outcome => withWarnings(skipped(reason), warnings);
+  if (isIgnoredNamespace(input.namespace, input.settings.injectorNamespace)) return skip('namespace_ignored');
   if (annotations[MIRROR_ANNOTATION] !== undefined) return skip('mirror_pod');
   if (pod.spec.hostNetwork === true) return skip('host_network');
   if (containersOf(pod).length === 0) return skip('no_containers');
   if (annotations[STATUS_ANNOTATION] !== undefined) return skip('already_injected');
   if (toggle.value === 'false') return skip('pod_opted_out');
+  const policy = namespacePolicy(toggle.value, input.namespaceLabels, warnings);
+  if (policy.kind === 'skip') return skip(policy.reason);
 
-  if (!context.namespaceLabels.known) {
-    // The request only reached us because a webhook's namespaceSelector matched: either the
-    // namespace is enabled or the pod opted in. Both mean inject.
-    warnings.push(
-      `namespace labels unavailable (${context.namespaceLabels.why}); injecting because the webhook selector matched`,
-    );
-    return inject(toggle.value === 'true' ? 'pod_opted_in' : 'namespace_unknown_selector_matched');
-  }
-  const policy = context.namespaceLabels.labels[NAMESPACE_LABEL];
-  if (policy === 'disabled') return skip('namespace_disabled');
-  if (policy === 'enabled') return inject('namespace_enabled');
-  if (toggle.value === 'true') return inject('pod_opted_in');
-  return skip('namespace_not_enabled');
+  const selected = selectTemplates(annotations, input.templates, input.settings.defaultTemplates);
+  if (!selected.ok) return withWarnings(denied('unknown_template', selected.message), warnings);
+  const params = resolveParams(selected.templates, annotations);
+  if (!params.ok) return withWarnings(denied('invalid_override', params.message), warnings);
+  const native = nativeMode(annotations, input.settings, warnings);
+  const facts = podFacts(pod, input.namespace, input.nameHint);
+  const additions = renderAdditions(selected.templates, { facts, params: params.values, native });
+  const conflicts = findConflicts(pod, additions);
+  if (conflicts.length > 0) return withWarnings(skipped('name_conflict'), [...warnings, ...conflicts]);
+  const templates = selected.templates.map((t) => t.name);
+  return withWarnings(injected(policy.reason, buildPatch(input.object, additions), { templates, native }), warnings);
+}
+
+/** Pods are mutated on CREATE of core/v1 pods only: not on pods/status, pods/binding, etc. */
+export function isPodCreate(request: RequestTarget): boolean {
+  const { group, version, resource } = request.resource;
+  return (
+    request.operation === 'CREATE' && group === '' && version === 'v1' && resource === 'pods' && !request.subResource
+  );
 }
 
 export function isIgnoredNamespace(namespace: string, injectorNamespace: string): boolean {
   return namespace === injectorNamespace || SYSTEM_NAMESPACES.includes(namespace);
+}
+
+type Policy = { kind: 'inject'; reason: InjectReason } | { kind: 'skip'; reason: SkipReason };
+
+/** The namespace label, then the pod's opt-in; adds a warning when the labels are unknown. */
+function namespacePolicy(toggle: Toggle, namespace: NamespaceLabels, warnings: string[]): Policy {
+  if (!namespace.known) {
+    // The request only reached us because a webhook's namespaceSelector matched: either the
+    // namespace is enabled or the pod opted in. Both mean inject.
+    warnings.push(`namespace labels unavailable (${namespace.why}); injecting because the webhook selector matched`);
+    return { kind: 'inject', reason: toggle === 'true' ? 'pod_opted_in' : 'namespace_unknown_selector_matched' };
+  }
+  const label = namespace.labels[NAMESPACE_LABEL];
+  if (label === NAMESPACE_DISABLED) return { kind: 'skip', reason: 'namespace_disabled' };
+  if (label === NAMESPACE_ENABLED) return { kind: 'inject', reason: 'namespace_enabled' };
+  if (toggle === 'true') return { kind: 'inject', reason: 'pod_opted_in' };
+  return { kind: 'skip', reason: 'namespace_not_enabled' };
+}
+
+/** The pod's sidecar.inject/native when set, else the cluster-wide setting. */
+function nativeMode(annotations: Record<string, string>, settings: InjectionSettings, warnings: string[]): boolean {
+  const toggle = readToggle(annotations, NATIVE_ANNOTATION);
+  if (toggle.warning) warnings.push(toggle.warning);
+  return toggle.value === 'absent' ? settings.nativeSidecars : toggle.value === 'true';
 }

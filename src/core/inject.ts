@@ -1,90 +1,18 @@
-import type { Operation } from 'fast-json-patch';
-import { NATIVE_ANNOTATION, TEMPLATES_ANNOTATION, readToggle } from './annotations.js';
-import { decide, type NamespaceLabels } from './decide.js';
-import { buildPatch, noAdditions, type Additions } from './patch.js';
-import { annotationsOf, containersOf, podDisplayName, readPod, type PodView } from './pod.js';
-import type { DenyReason, InjectReason, SkipReason } from './reasons.js';
+import { TEMPLATES_ANNOTATION } from './annotations.js';
+import { noAdditions, type Additions } from './patch.js';
+import { containersOf, podDisplayName, type PodView } from './pod.js';
 import { nameOf, type PodFacts, type Tree } from './render.js';
 import { checkValue, describeType, magnitude, type ParamValue } from './params.js';
 import type { TemplateStatus } from './status.js';
 import type { Template, TemplateSet } from './templates.js';
-import { findConflicts } from './conflicts.js';
+
+/** What the pod asks for and what that renders to; decide.ts turns the results into outcomes. */
 
 export interface InjectionSettings {
   injectorNamespace: string;
   defaultTemplates: readonly string[];
   /** Native sidecars unless the pod says otherwise (NATIVE_SIDECARS resolved by the shell). */
   nativeSidecars: boolean;
-}
-
-export interface InjectionInput {
-  /** The pod exactly as received; the patch is built against it. */
-  object: unknown;
-  namespace: string;
-  namespaceLabels: NamespaceLabels;
-  templates: TemplateSet;
-  settings: InjectionSettings;
-  /** The name for `{{ pod.name }}` when the pod has neither name nor generateName (pod templates). */
-  nameHint?: string;
-}
-
-export type Injection =
-  | { kind: 'skip'; reason: SkipReason; warnings: string[] }
-  | { kind: 'deny'; reason: DenyReason; message: string; warnings: string[] }
-  | {
-      kind: 'inject';
-      reason: InjectReason;
-      ops: Operation[];
-      templates: string[];
-      native: boolean;
-      warnings: string[];
-    };
-
-/** The whole pure path: decide, pick templates, check overrides, render, check conflicts, patch. */
-export function inject(input: InjectionInput): Injection {
-  const reading = readPod(input.object);
-  if (!reading.ok)
-    return {
-      kind: 'deny',
-      reason: 'invalid_pod',
-      message: `request.object is not a Pod: ${reading.message}`,
-      warnings: [],
-    };
-  const pod = reading.pod;
-  const decision = decide(pod, {
-    namespace: input.namespace,
-    namespaceLabels: input.namespaceLabels,
-    injectorNamespace: input.settings.injectorNamespace,
-  });
-  const warnings = [...decision.warnings];
-  if (!decision.inject) return { kind: 'skip', reason: decision.reason, warnings };
-
-  const annotations = annotationsOf(pod);
-  const selected = selectTemplates(annotations, input.templates, input.settings.defaultTemplates);
-  if (!selected.ok) return { kind: 'deny', reason: 'unknown_template', message: selected.message, warnings };
-  const params = resolveParams(selected.templates, annotations);
-  if (!params.ok) return { kind: 'deny', reason: 'invalid_override', message: params.message, warnings };
-
-  const nativeToggle = readToggle(annotations, NATIVE_ANNOTATION);
-  if (nativeToggle.warning) warnings.push(nativeToggle.warning);
-  const native = nativeToggle.value === 'absent' ? input.settings.nativeSidecars : nativeToggle.value === 'true';
-
-  const additions = renderAdditions(selected.templates, {
-    facts: podFacts(pod, input.namespace, input.nameHint),
-    params: params.values,
-    native,
-  });
-  const conflicts = findConflicts(pod, additions);
-  if (conflicts.length > 0) return { kind: 'skip', reason: 'name_conflict', warnings: [...warnings, ...conflicts] };
-  const ops = buildPatch(input.object, additions);
-  return {
-    kind: 'inject',
-    reason: decision.reason,
-    ops,
-    templates: selected.templates.map((t) => t.name),
-    native,
-    warnings,
-  };
 }
 
 type Selection = { ok: true; templates: Template[] } | { ok: false; message: string };

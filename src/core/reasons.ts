@@ -1,44 +1,67 @@
 /**
- * Every decision the injector takes has a stable snake_case reason. The codes feed logs, metric
- * labels (so the set must stay closed and small), audit annotations and the CLI's `explain`.
+ * The one closed table of reasons. Every outcome carries one code from here; the log line, the
+ * metric label, the audit annotation, `explain` and the README's table all read it, so the set
+ * stays small and stable (metric labels must be a closed set). `code` is the status an error
+ * answers with.
  */
-export const INJECT_REASONS = {
-  namespace_enabled: 'the namespace is labelled istio-injection=enabled',
-  pod_opted_in: 'the pod is annotated sidecar.inject: "true"',
-  namespace_unknown_selector_matched:
-    'the namespace labels could not be read; the webhook namespaceSelector matched, so the namespace is treated as enabled',
-} as const;
+export const REASONS = {
+  namespace_enabled: { outcome: 'inject', sentence: 'the namespace is labelled istio-injection=enabled' },
+  pod_opted_in: { outcome: 'inject', sentence: 'the pod is annotated sidecar.inject: "true"' },
+  namespace_unknown_selector_matched: {
+    outcome: 'inject',
+    sentence:
+      'the namespace labels could not be read; the webhook namespaceSelector matched, so the namespace is treated as enabled',
+  },
+  not_pod_create: { outcome: 'skip', sentence: 'only CREATE of core/v1 pods (no subresource) is mutated' },
+  namespace_ignored: { outcome: 'skip', sentence: 'system namespaces and the injector namespace are never injected' },
+  mirror_pod: { outcome: 'skip', sentence: 'mirror (static) pods cannot be changed by the API server' },
+  host_network: {
+    outcome: 'skip',
+    sentence: 'hostNetwork pods share the node network; redirecting it would break the node',
+  },
+  no_containers: { outcome: 'skip', sentence: 'the pod has no containers' },
+  already_injected: { outcome: 'skip', sentence: 'the pod already carries the sidecar.inject/status annotation' },
+  pod_opted_out: { outcome: 'skip', sentence: 'the pod is annotated sidecar.inject: "false"' },
+  namespace_disabled: { outcome: 'skip', sentence: 'the namespace is labelled istio-injection=disabled' },
+  namespace_not_enabled: {
+    outcome: 'skip',
+    sentence: 'the namespace is not labelled istio-injection=enabled and the pod does not opt in',
+  },
+  name_conflict: { outcome: 'skip', sentence: 'the pod already uses a name or mount path that a sidecar needs' },
+  no_templates: { outcome: 'skip', sentence: 'the selected template set adds nothing' },
+  invalid_pod: { outcome: 'deny', code: 400, sentence: 'request.object is not a Pod' },
+  unknown_template: {
+    outcome: 'deny',
+    code: 400,
+    sentence: 'sidecar.inject/templates names a template that does not exist',
+  },
+  invalid_override: {
+    outcome: 'deny',
+    code: 400,
+    sentence: 'an override annotation has a value outside its accepted form',
+  },
+  bad_request: { outcome: 'error', code: 400, sentence: 'the body is not a well-formed AdmissionReview' },
+  body_too_large: { outcome: 'error', code: 413, sentence: 'the body is larger than the 10 MiB limit' },
+  unsupported_media_type: { outcome: 'error', code: 415, sentence: 'the Content-Type is not application/json' },
+  internal_error: { outcome: 'error', code: 500, sentence: 'a bug in the injector; the message says where' },
+} as const satisfies Record<string, { outcome: Decision; sentence: string; code?: number }>;
 
-export const SKIP_REASONS = {
-  not_pod_create: 'only CREATE of core/v1 pods (no subresource) is mutated',
-  already_injected: 'the pod already carries the sidecar.inject/status annotation',
-  namespace_ignored: 'system namespaces and the injector namespace are never injected',
-  mirror_pod: 'mirror (static) pods cannot be changed by the API server',
-  host_network: 'hostNetwork pods share the node network; redirecting it would break the node',
-  no_containers: 'the pod has no containers',
-  pod_opted_out: 'the pod is annotated sidecar.inject: "false"',
-  namespace_disabled: 'the namespace is labelled istio-injection=disabled',
-  namespace_not_enabled: 'the namespace is not labelled istio-injection=enabled and the pod does not opt in',
-  name_conflict: 'the pod already uses a name or mount path that a sidecar needs',
-  no_templates: 'the selected template set adds nothing',
-} as const;
+/** The one spelling of a decision: core, log line, metric label, audit annotation and `explain`. */
+export type Decision = 'inject' | 'skip' | 'deny' | 'error';
 
-export const DENY_REASONS = {
-  unknown_template: 'sidecar.inject/templates names a template that does not exist',
-  invalid_override: 'an override annotation has a value outside its accepted form',
-  invalid_pod: 'request.object is not a Pod',
-} as const;
-
-export type InjectReason = keyof typeof INJECT_REASONS;
-export type SkipReason = keyof typeof SKIP_REASONS;
-export type DenyReason = keyof typeof DENY_REASONS;
-export type Reason = InjectReason | SkipReason | DenyReason;
+type Table = typeof REASONS;
+export type Reason = keyof Table;
+type ReasonOf<D extends Decision> = { [R in Reason]: Table[R]['outcome'] extends D ? R : never }[Reason];
+export type InjectReason = ReasonOf<'inject'>;
+export type SkipReason = ReasonOf<'skip'>;
+export type DenyReason = ReasonOf<'deny'>;
+export type ErrorReason = ReasonOf<'error'>;
 
 export function describeReason(reason: Reason): string {
-  return (
-    (INJECT_REASONS as Record<string, string>)[reason] ??
-    (SKIP_REASONS as Record<string, string>)[reason] ??
-    (DENY_REASONS as Record<string, string>)[reason] ??
-    reason
-  );
+  return REASONS[reason].sentence;
+}
+
+/** The status code a deny or an error answers with. */
+export function statusCodeOf(reason: DenyReason | ErrorReason): number {
+  return REASONS[reason].code;
 }

@@ -1,5 +1,5 @@
-import type { Operation } from 'fast-json-patch';
 import { z } from 'zod';
+import { statusCode, type Outcome } from './outcome.js';
 
 /**
  * The AdmissionReview envelope: only what the injector reads is checked (and kept in the parsed
@@ -23,22 +23,29 @@ export const AdmissionRequest = z.object({
 });
 export type AdmissionRequest = z.infer<typeof AdmissionRequest>;
 
-const Envelope = z.object({
-  apiVersion: z.enum([ADMISSION_V1, ADMISSION_V1BETA1]),
-  kind: z.literal('AdmissionReview'),
-  request: AdmissionRequest,
-});
+const ApiVersion = z.enum([ADMISSION_V1, ADMISSION_V1BETA1]);
+const Envelope = z.object({ apiVersion: ApiVersion, kind: z.literal('AdmissionReview'), request: AdmissionRequest });
+
+/** What could be recovered of a review that cannot be decoded: enough to answer in kind. */
+export interface EnvelopeHint {
+  uid?: string;
+  apiVersion?: string;
+}
 
 export type DecodedReview =
-  { ok: true; apiVersion: string; request: AdmissionRequest } | { ok: false; message: string; uid?: string };
+  { ok: true; apiVersion: string; request: AdmissionRequest } | ({ ok: false; message: string } & EnvelopeHint);
 
-/** Turns the raw body into a request, or a one-line reason for a 400. */
+/** Turns the raw body into a request, or a one-line reason for a 400 with whatever uid was found. */
 export function decodeReview(body: string): DecodedReview {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch (error) {
-    return { ok: false, message: `body is not valid JSON: ${(error as Error).message.slice(0, 120)}` };
+    return {
+      ok: false,
+      message: `body is not valid JSON: ${(error as Error).message.slice(0, 120)}`,
+      ...hintFrom(body),
+    };
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     return { ok: false, message: 'body is not a JSON object' };
@@ -50,40 +57,47 @@ export function decodeReview(body: string): DecodedReview {
   const parsed = Envelope.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    const apiVersion = ApiVersion.safeParse(record['apiVersion']);
     return {
       ok: false,
-      uid,
+      ...(uid.length <= 256 ? { uid } : {}),
+      ...(apiVersion.success ? { apiVersion: apiVersion.data } : {}),
       message: `AdmissionReview ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
     };
   }
   return { ok: true, apiVersion: parsed.data.apiVersion, request: parsed.data.request };
 }
 
-/** Pods are mutated on CREATE of core/v1 pods only: not on pods/status, pods/binding, etc. */
-export function isPodCreate(request: AdmissionRequest): boolean {
-  const { group, version, resource } = request.resource;
-  return (
-    request.operation === 'CREATE' && group === '' && version === 'v1' && resource === 'pods' && !request.subResource
-  );
-}
+/** How far into a body the uid is looked for: the API server writes request.uid in its first bytes. */
+const HINT_PREFIX = 4096;
 
-export type Outcome =
-  | { allowed: true; patch?: Operation[]; warnings: string[]; audit: Record<string, string> }
-  | { allowed: false; code: number; message: string; warnings: string[]; audit: Record<string, string> };
+/**
+ * The uid and version of a body that cannot be parsed (too large, not JSON, wrong media type),
+ * read from its first bytes, so the answer can still be an AdmissionReview the API server accepts.
+ */
+export function hintFrom(body: string): EnvelopeHint {
+  const prefix = body.slice(0, HINT_PREFIX);
+  const uid = /"uid"\s*:\s*"([^"\\]{1,256})"/.exec(prefix)?.[1];
+  const apiVersion = /"apiVersion"\s*:\s*"(admission\.k8s\.io\/v1(?:beta1)?)"/.exec(prefix)?.[1];
+  return { ...(uid ? { uid } : {}), ...(apiVersion ? { apiVersion } : {}) };
+}
 
 // The API server truncates warnings past 4096 runes in total; keep each one short and readable.
 const MAX_WARNING = 256;
 
 /** The AdmissionReview answer, in the version it was asked in (v1beta1 is never answered as v1). */
 export function encodeReview(apiVersion: string, uid: string, outcome: Outcome): string {
-  const response: Record<string, unknown> = { uid, allowed: outcome.allowed };
-  if (outcome.allowed && outcome.patch && outcome.patch.length > 0) {
+  const allowed = outcome.kind === 'inject' || outcome.kind === 'skip';
+  const response: Record<string, unknown> = { uid, allowed };
+  if (outcome.kind === 'inject' && outcome.ops.length > 0) {
     response['patchType'] = 'JSONPatch';
-    response['patch'] = Buffer.from(JSON.stringify(outcome.patch), 'utf8').toString('base64');
+    response['patch'] = Buffer.from(JSON.stringify(outcome.ops), 'utf8').toString('base64');
   }
-  if (!outcome.allowed) response['status'] = { code: outcome.code, message: outcome.message, status: 'Failure' };
-  if (outcome.warnings.length > 0)
-    response['warnings'] = [...new Set(outcome.warnings)].map((w) => w.slice(0, MAX_WARNING));
-  if (Object.keys(outcome.audit).length > 0) response['auditAnnotations'] = outcome.audit;
+  if (outcome.kind === 'deny' || outcome.kind === 'error') {
+    response['status'] = { code: statusCode(outcome), message: outcome.message, status: 'Failure' };
+  }
+  if (outcome.warnings.length > 0) response['warnings'] = outcome.warnings.map((w) => w.slice(0, MAX_WARNING));
+  // Audit annotation keys must not contain "/": the API server prefixes them with the webhook name.
+  response['auditAnnotations'] = { decision: outcome.kind, reason: outcome.reason };
   return JSON.stringify({ apiVersion, kind: 'AdmissionReview', response });
 }

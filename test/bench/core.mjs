@@ -6,19 +6,24 @@ import { join } from 'node:path';
 import { SIZES, reviewOfSize } from './pods.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const { inject } = await import(join(ROOT, 'dist/core/inject.js'));
-const { decodeReview } = await import(join(ROOT, 'dist/core/review.js'));
-const { admit } = await import(join(ROOT, 'dist/admission.js'));
-const { loadTemplates } = await import(join(ROOT, 'dist/template-files.js'));
+const { decide: inject } = await import(join(ROOT, 'dist/core/decide.js'));
+const { decodeReview, encodeReview } = await import(join(ROOT, 'dist/core/review.js'));
+const { createAdmissionHandler } = await import(join(ROOT, 'dist/admission/handler.js'));
+const { loadTemplates } = await import(join(ROOT, 'dist/templates/files.js'));
 
 const { result } = await loadTemplates(join(ROOT, 'templates'));
 const settings = { injectorNamespace: 'sidecar-injector', defaultTemplates: ['proxy'], nativeSidecars: false };
 const labels = { known: true, labels: { 'istio-injection': 'enabled' } };
-const context = {
-  namespaces: { kind: 'file', start: async () => {}, ready: () => true, labelsOf: async () => labels, stop() {} },
-  templates: () => result.templates,
+const handler = createAdmissionHandler({
+  namespaces: { labelsOf: async () => labels },
+  templates: { current: () => result.templates },
   settings,
-};
+});
+/** What /mutate does without HTTP: decode, handle, encode. */
+async function admit(body) {
+  const decoded = decodeReview(body);
+  return encodeReview(decoded.apiVersion, decoded.request.uid, await handler.handle(decoded.request));
+}
 
 // BENCH_QUICK=1: the smoke mode the test suite runs through npm (timings too short to mean much).
 const BUDGET_MS = process.env.BENCH_QUICK === '1' ? 50 : 1500;
@@ -47,7 +52,7 @@ for (const size of SIZES) {
   const core = await timePerOp(() =>
     inject({ object, namespace: 'bench', namespaceLabels: labels, templates: result.templates, settings }),
   );
-  const whole = await timePerOp(() => admit(body, context));
+  const whole = await timePerOp(() => admit(body));
   const parse = await timePerOp(() => JSON.parse(body));
   const kb = body.length / 1024;
   rows.push({

@@ -36,7 +36,7 @@ const loadBefore = loadAverage();
 const go = goPeerBinary();
 say(go.skipped ?? `Go peer: ${go.binary} (${go.version})`);
 
-const { generateCerts, serviceNames, writeCerts } = await import(join(ROOT, 'dist/tls.js'));
+const { generateCerts, serviceNames, writeCerts } = await import(join(ROOT, 'dist/tls/generate.js'));
 const work = mkdtempSync(join(tmpdir(), 'sidecar-bench-'));
 const certs = await generateCerts({
   dnsNames: [...serviceNames('sidecar-injector', 'sidecar-injector'), 'localhost'],

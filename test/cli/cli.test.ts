@@ -10,8 +10,9 @@ import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import { ReplicaSet } from 'kubernetes-models/apps/v1/ReplicaSet';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
-import { admit } from '../../src/admission.js';
-import { fileNamespaceSource } from '../../src/namespaces/file.js';
+import { createAdmissionHandler } from '../../src/admission/handler.js';
+import { decodeReview } from '../../src/core/review.js';
+import { fileNamespaceSource } from '../../src/kube/namespaces-file.js';
 import { ROOT, SETTINGS, loadTemplateSet, makePod, makeReview, type Json } from '../helpers/pods.js';
 import { validateObject } from '../helpers/manifests.js';
 import { COMMON, CORPUS, LABELS, cli } from './run-cli.js';
@@ -74,7 +75,7 @@ describe('sidecar-injector inject: golden corpus', () => {
 describe('sidecar-injector explain', () => {
   it('prints one line per pod or pod template: kind/name, decision, reason, templates', async () => {
     const result = await cli(['explain', '-f', join(CORPUS, 'multi-document.yaml'), ...COMMON]);
-    expect(result.stdout).toBe('Pod/tool SKIP pod_opted_out -\nPod/worker INJECT namespace_enabled proxy\n');
+    expect(result.stdout).toBe('Pod/tool skip pod_opted_out -\nPod/worker inject namespace_enabled proxy\n');
   });
 
   it('prints the same as JSON with -o json', async () => {
@@ -84,8 +85,9 @@ describe('sidecar-injector explain', () => {
         kind: 'Deployment',
         name: 'front',
         namespace: 'demo',
-        decision: 'INJECT',
+        decision: 'inject',
         reason: 'namespace_enabled',
+        why: 'the namespace is labelled istio-injection=enabled',
         templates: ['proxy'],
         warnings: [],
       },
@@ -93,8 +95,9 @@ describe('sidecar-injector explain', () => {
         kind: 'Pod',
         name: 'disabled-ns',
         namespace: 'opted-out',
-        decision: 'SKIP',
+        decision: 'skip',
         reason: 'namespace_disabled',
+        why: 'the namespace is labelled istio-injection=disabled',
         templates: [],
         warnings: [],
       },
@@ -132,11 +135,14 @@ describe('sidecar-injector explain', () => {
     }[];
     expect(rows).toHaveLength(pods.length);
     for (const [index, { namespace, pod }] of pods.entries()) {
-      const result = await admit(JSON.stringify(makeReview(pod, { namespace })), {
+      const handler = createAdmissionHandler({
         namespaces,
-        templates: () => templates,
+        templates: { current: () => templates },
         settings: SETTINGS,
       });
+      const decoded = decodeReview(JSON.stringify(makeReview(pod, { namespace })));
+      if (!decoded.ok) throw new Error(decoded.message);
+      const result = await handler.handle(decoded.request);
       expect(`${rows[index]?.reason}`, `case ${index} in ${namespace}`).toBe(result.reason);
     }
   });

@@ -31,7 +31,7 @@ describe('input from stdin, files and directories', () => {
 
   it('explain takes a positional file like inject', async () => {
     const result = await cli(['explain', join(CORPUS, 'multi-document.yaml'), ...COMMON]);
-    expect(result.stdout).toBe('Pod/tool SKIP pod_opted_out -\nPod/worker INJECT namespace_enabled proxy\n');
+    expect(result.stdout).toBe('Pod/tool skip pod_opted_out -\nPod/worker inject namespace_enabled proxy\n');
   });
 
   it('says which path is missing, and that stdin is read once', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fastJsonPatch from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
 import { uninjectOps } from '../../src/core/uninject.js';
-import { inject } from '../../src/core/inject.js';
+import { decide } from '../../src/core/decide.js';
 import { SETTINGS, loadTemplateSet, makePod, type Json } from '../helpers/pods.js';
 import { COMMON, CORPUS, cli } from './run-cli.js';
 
@@ -12,7 +12,7 @@ const templates = loadTemplateSet();
 const enabled = { known: true as const, labels: { 'istio-injection': 'enabled' } };
 
 function injected(pod: Json, native: boolean): Json {
-  const result = inject({
+  const result = decide({
     object: pod,
     namespace: 'demo',
     namespaceLabels: enabled,

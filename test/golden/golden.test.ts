@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { inject } from '../../src/core/inject.js';
+import { decide } from '../../src/core/decide.js';
 import { SETTINGS, applyStrictly, loadTemplateSet, type Json } from '../helpers/pods.js';
 
 /**
@@ -23,7 +23,7 @@ interface CaseInput {
 }
 
 function runCase(input: CaseInput, pod: unknown) {
-  return inject({
+  return decide({
     object: pod,
     namespace: input.namespace ?? 'demo',
     namespaceLabels: { known: true, labels: input.namespaceLabels ?? { 'istio-injection': 'enabled' } },

@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { GeneratedCerts } from '../../src/tls.js';
+import type { GeneratedCerts } from '../../src/tls/generate.js';
 
 /**
  * A small Kubernetes API server for namespaces: list, watch (newline-delimited JSON events),

@@ -4,7 +4,7 @@ import fastJsonPatch, { type Operation } from 'fast-json-patch';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { compileTemplates, type TemplateSet } from '../../src/core/templates.js';
 import type { InjectionSettings } from '../../src/core/inject.js';
-import { isTemplateFile } from '../../src/template-files.js';
+import { isTemplateFile } from '../../src/templates/files.js';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 

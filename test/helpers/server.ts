@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { startService, type RunningService, type ServiceOverrides } from '../../src/service.js';
-import { generateCerts, serviceNames, writeCerts, type GeneratedCerts } from '../../src/tls.js';
+import { startWebhook, type RunningWebhook, type WebhookOverrides } from '../../src/cli/serve.js';
+import { generateCerts, serviceNames, writeCerts, type GeneratedCerts } from '../../src/tls/generate.js';
 import { ROOT } from './pods.js';
 
 export const SERVICE_NAME = 'sidecar-injector.sidecar-injector.svc';
 
 export interface TestServer {
-  service: RunningService;
+  service: RunningWebhook;
   config: Config;
   certs: GeneratedCerts;
   dir: string;
@@ -43,7 +43,7 @@ export function testCerts(): Promise<GeneratedCerts> {
 
 export async function startTestServer(
   env: Record<string, string> = {},
-  overrides: ServiceOverrides = {},
+  overrides: WebhookOverrides = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'sidecar-injector-'));
   const certs = await testCerts();
@@ -70,7 +70,7 @@ export async function startTestServer(
       done();
     },
   });
-  const service = await startService(loaded.config, createLogger('info', sink), overrides);
+  const service = await startWebhook(loaded.config, createLogger('info', sink), overrides);
   const agent = new Agent({ keepAlive: true, ca: certs.caCert, servername: SERVICE_NAME, maxSockets: 16 });
   const call = (
     method: string,

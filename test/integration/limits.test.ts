@@ -2,15 +2,17 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, createHttpsServer, type HttpHandlers } from '../../src/server.js';
+import { createHttpsServer, type Routes } from '../../src/http/server.js';
 import { SERVICE_NAME, testCerts } from '../helpers/server.js';
 import type { Server } from 'node:https';
 
 /** Slow clients cannot hold connections: run with tight limits so the test takes a second. */
-const handlers: HttpHandlers = {
-  admit: async (body) => ({ status: 200, body, kind: 'skipped', reason: 'test', fields: {} }),
+const routes: Routes = {
+  mutate: (req, res) => {
+    req.resume();
+    req.on('end', () => res.end('{}'));
+  },
   notReady: () => [],
-  onResult: () => {},
 };
 let server: Server;
 let port: number;
@@ -19,7 +21,7 @@ let ca: string;
 beforeAll(async () => {
   const certs = await testCerts();
   ca = certs.caCert;
-  server = createHttpsServer(createApp(handlers), certs, handlers, { headersTimeoutMs: 300, requestTimeoutMs: 600 });
+  server = createHttpsServer(routes, certs, { headersTimeoutMs: 300, requestTimeoutMs: 600 });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   port = (server.address() as AddressInfo).port;

@@ -5,7 +5,7 @@ import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCerts, serviceNames, type GeneratedCerts } from '../../src/tls.js';
+import { generateCerts, serviceNames, type GeneratedCerts } from '../../src/tls/generate.js';
 import { ROOT, makePod, makeReview } from '../helpers/pods.js';
 import { SERVICE_NAME, startTestServer, testCerts, type TestServer } from '../helpers/server.js';
 
@@ -142,7 +142,8 @@ describe('certificate hot reload', () => {
     await server.service.reloadNow();
     expect((await shoot(server.service.port, first.caCert, false)).fingerprint).toBe(current);
     const metrics = await fetch(`http://127.0.0.1:${server.service.metricsPort}/metrics`).then((r) => r.text());
-    expect(metrics).toMatch(/sidecar_injector_reloads_total\{kind="certificate",result="failure"\} 2/);
+    // Two broken pairs, each retried on every tick until fixed: at least two failures.
+    expect(metrics).toMatch(/sidecar_injector_reloads_total\{kind="certificate",result="failure"\} ([2-9]|\d\d+)\n/);
     expect(metrics).toMatch(/sidecar_injector_reloads_total\{kind="certificate",result="success"\} 1/);
     expect(server.logs.some((l) => l.includes('the private key does not match the certificate'))).toBe(true);
   });
@@ -185,12 +186,19 @@ describe('template hot reload', () => {
   });
 
   it('swaps in a valid new set in one step and lists its source hashes', async () => {
+    const setHash = async (): Promise<string | undefined> =>
+      /^sidecar_injector_template_set_info\{hash="([0-9a-f]{64})"\} 1$/m.exec(
+        await fetch(`http://127.0.0.1:${server.service.metricsPort}/metrics`).then((r) => r.text()),
+      )?.[1];
+    const before = await setHash();
     writeFileSync(join(dir, 'broken.yaml'), 'name: extra\nsidecars: [{ name: sidecar-extra, image: busybox }]\n');
     await server.service.reloadNow();
     expect(await debugTemplates()).toEqual(['config', 'extra', 'logging', 'proxy']);
     expect((await debug()).sources.find((s) => s.file === 'broken.yaml')?.sha256).toMatch(/^[0-9a-f]{64}$/);
     const metrics = await fetch(`http://127.0.0.1:${server.service.metricsPort}/metrics`).then((r) => r.text());
-    expect(metrics).toMatch(/sidecar_injector_reloads_total\{kind="templates",result="failure"\} 1/);
+    expect(metrics).toMatch(/sidecar_injector_reloads_total\{kind="templates",result="failure"\} [1-9]\d*\n/);
+    expect(before).toMatch(/^[0-9a-f]{64}$/);
+    expect(await setHash()).not.toBe(before);
     expect(metrics).toMatch(/sidecar_injector_reloads_total\{kind="templates",result="success"\} 1/);
   });
 });
@@ -203,13 +211,19 @@ describe('metrics after traffic', () => {
     await server.post('/mutate', makeReview(makePod({ annotations: { 'sidecar.inject/templates': 'nope' } })));
     await server.post('/mutate', '{');
     const text = await fetch(`http://127.0.0.1:${server.service.metricsPort}/metrics`).then((r) => r.text());
-    expect(text).toContain('sidecar_injection_requests_total{result="injected"} 1');
-    expect(text).toContain('sidecar_injection_requests_total{result="skipped"} 1');
-    expect(text).toContain('sidecar_injection_requests_total{result="denied"} 1');
-    expect(text).toContain('sidecar_injection_requests_total{result="invalid"} 1');
-    expect(text).toContain('sidecar_injection_skips_total{reason="pod_opted_out"} 1');
-    expect(text).toContain('sidecar_injection_duration_seconds_bucket{le="0.0005",result="injected"}');
-    expect(text).toContain('sidecar_injection_duration_seconds_bucket{le="10",result="injected"} 1');
+    expect(text).toContain('sidecar_injector_requests_total{result="inject",dry_run="false"} 1');
+    expect(text).toContain('sidecar_injector_requests_total{result="skip",dry_run="false"} 1');
+    expect(text).toContain('sidecar_injector_requests_total{result="deny",dry_run="false"} 1');
+    expect(text).toContain('sidecar_injector_requests_total{result="error",dry_run="false"} 1');
+    expect(text).toContain('sidecar_injector_skips_total{reason="pod_opted_out"} 1');
+    expect(text).toContain('sidecar_injector_request_duration_seconds_bucket{le="0.0005",result="inject"}');
+    expect(text).toContain('sidecar_injector_request_duration_seconds_bucket{le="10",result="inject"} 1');
+    // One prefix, and never a name istiod exports.
+    const names = [...text.matchAll(/^# TYPE (\S+)/gm)]
+      .map((m) => m[1])
+      .filter((n) => !/^(process|nodejs)_/.test(n ?? ''));
+    expect(names.every((n) => n?.startsWith('sidecar_injector_'))).toBe(true);
+    expect(text).not.toContain('sidecar_injection_');
     expect(text).toMatch(/sidecar_injector_certificate_expiry_timestamp_seconds \d{10}/);
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).not.toContain('name="app"');

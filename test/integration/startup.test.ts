@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, applyStrictly, decodePatch, type Json } from '../helpers/pods.js';
 import { SERVICE_NAME, testCerts } from '../helpers/server.js';
-import { writeCerts } from '../../src/tls.js';
+import { writeCerts } from '../../src/tls/generate.js';
 
 const CLI = join(ROOT, 'dist/cli/main.js');
+const REVIEW = 'test/fixtures/reviews/pod-create-enabled.json';
 
 /** A fresh-clone-like directory: templates and the sample files, no certificates. */
 function freshClone(): string {
@@ -25,7 +26,8 @@ function freshClone(): string {
 describe('npm start on a fresh clone (serve --dev)', () => {
   it('creates SHA-256 development certificates, serves HTTPS and prints a command that shows an injected patch', async () => {
     const dir = freshClone();
-    const child = spawn(process.execPath, [CLI, 'serve', '--dev'], {
+    const samples = ['--namespace-labels', 'test/fixtures/namespace-labels.yaml', '--review', REVIEW];
+    const child = spawn(process.execPath, [CLI, 'serve', '--dev', ...samples], {
       cwd: dir,
       env: { ...process.env, PORT: '0', METRICS_PORT: '0', NATIVE_SIDECARS: 'false', SHUTDOWN_DELAY: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -117,8 +117,9 @@ describe('POST /mutate over HTTPS, verified against the CA for the service name'
   });
 });
 
-describe('bad input never crashes the server', () => {
-  const bad: [string, string | object, Record<string, string>, number][] = [
+describe('bad input never crashes the server, and every error has one shape', () => {
+  const withUid = { ...makeReview(makePod(), { uid: 'known-uid' }) };
+  const noUid: [string, string | object, Record<string, string>, number][] = [
     ['malformed JSON', '{"request":', {}, 400],
     ['an empty body', '', {}, 400],
     ['a missing request', { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }, {}, 400],
@@ -128,18 +129,45 @@ describe('bad input never crashes the server', () => {
       {},
       400,
     ],
-    ['an unknown apiVersion', { ...makeReview(makePod()), apiVersion: 'admission.k8s.io/v9' }, {}, 400],
     ['a wrong content type', '{}', { 'content-type': 'text/plain' }, 415],
     ['a body over the limit', 'x'.repeat(11 * 1024 * 1024), {}, 413],
   ];
-  for (const [name, body, headers, status] of bad) {
-    it(`answers ${status} to ${name}, then keeps serving`, async () => {
+  for (const [name, body, headers, status] of noUid) {
+    it(`answers a plain HTTP ${status} to ${name} without a uid, then keeps serving`, async () => {
       const reply = await server.post('/mutate', body, headers);
       expect(reply.status).toBe(status);
       expect(reply.json().message).toEqual(expect.any(String));
       expect((await server.get('/healthz')).status).toBe(200);
     });
   }
+
+  const padded = JSON.stringify(withUid).replace('"tester"', `"tester","pad":"${'x'.repeat(11 * 1024 * 1024)}"`);
+  const knownUid: [string, string | object, Record<string, string>, number, string][] = [
+    ['an unknown apiVersion', { ...withUid, apiVersion: 'admission.k8s.io/v9' }, {}, 400, 'bad_request'],
+    ['an operation of the wrong type', JSON.stringify(withUid).replace('"CREATE"', '7'), {}, 400, 'bad_request'],
+    ['JSON cut short', JSON.stringify(withUid).slice(0, 400), {}, 400, 'bad_request'],
+    ['a body over the limit', padded, {}, 413, 'body_too_large'],
+    ['a wrong content type', withUid, { 'content-type': 'application/jsonp' }, 415, 'unsupported_media_type'],
+  ];
+  for (const [name, body, headers, code, reason] of knownUid) {
+    it(`answers ${name} with an AdmissionReview carrying the uid and status.code ${code}`, async () => {
+      const reply = await server.post('/mutate', body, headers);
+      expect(reply.status).toBe(200);
+      expect(reply.json()).toMatchObject({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' });
+      expect(reply.json().response).toEqual({
+        uid: 'known-uid',
+        allowed: false,
+        status: { code, message: expect.any(String), status: 'Failure' },
+        auditAnnotations: { decision: 'error', reason },
+      });
+      expect((await server.get('/healthz')).status).toBe(200);
+    });
+  }
+
+  it('accepts application/json with parameters', async () => {
+    const reply = await server.post('/mutate', withUid, { 'content-type': 'Application/JSON; charset=utf-8' });
+    expect(reply.json().response).toMatchObject({ uid: 'known-uid', allowed: true });
+  });
 
   it('survives deep nesting and huge arrays inside the pod', async () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
@@ -180,7 +208,7 @@ describe('health and readiness', () => {
     expect(line).toMatchObject({
       namespace: 'demo',
       name: 'app',
-      decision: 'injected',
+      decision: 'inject',
       reason: 'namespace_enabled',
       ms: expect.any(Number),
     });

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { generateCerts, serviceNames, writeCerts, type GeneratedCerts } from '../../src/tls.js';
+import { generateCerts, serviceNames, writeCerts, type GeneratedCerts } from '../../src/tls/generate.js';
 import { parseDocuments } from '../helpers/manifests.js';
 import { ROOT, type Json } from '../helpers/pods.js';
 

@@ -38,10 +38,11 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('freezes the result and ignores variables it does not define', () => {
+  it('freezes the result deeply and ignores variables it does not define', () => {
     const result = loadConfig({ PORT: '9443', DEFAULT_TEMPLATES: 'proxy, logging', UNRELATED: 'x' });
     if (!result.ok) throw new Error(result.errors.join());
     expect(Object.isFrozen(result.config)).toBe(true);
+    expect(Object.isFrozen(result.config.DEFAULT_TEMPLATES)).toBe(true);
     expect(result.config.DEFAULT_TEMPLATES).toEqual(['proxy', 'logging']);
     expect(result.config).not.toHaveProperty('UNRELATED');
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type NamespaceLabels } from '../../src/core/decide.js';
-import { readPod } from '../../src/core/pod.js';
-import { makePod } from '../helpers/pods.js';
+import { SETTINGS, loadTemplateSet, makePod } from '../helpers/pods.js';
+
+const templates = loadTemplateSet();
 
 const enabled: NamespaceLabels = { known: true, labels: { 'istio-injection': 'enabled' } };
 const disabled: NamespaceLabels = { known: true, labels: { 'istio-injection': 'disabled' } };
@@ -9,9 +10,8 @@ const unlabelled: NamespaceLabels = { known: true, labels: {} };
 const unknown: NamespaceLabels = { known: false, why: 'API server unreachable' };
 
 function decideFor(pod: unknown, namespaceLabels: NamespaceLabels, namespace = 'demo') {
-  const reading = readPod(pod);
-  if (!reading.ok) throw new Error(reading.message);
-  return decide(reading.pod, { namespace, namespaceLabels, injectorNamespace: 'sidecar-injector' });
+  const outcome = decide({ object: pod, namespace, namespaceLabels, templates, settings: SETTINGS });
+  return { ...outcome, inject: outcome.kind === 'inject' };
 }
 
 describe('decide: namespace label x pod annotation truth table', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inject, type Injection } from '../../src/core/inject.js';
+import { decide } from '../../src/core/decide.js';
+import type { Outcome } from '../../src/core/outcome.js';
 import { SETTINGS, applyStrictly, loadTemplateSet, makePod, type Json } from '../helpers/pods.js';
 
 /**
@@ -10,9 +11,9 @@ import { SETTINGS, applyStrictly, loadTemplateSet, makePod, type Json } from '..
 const templates = loadTemplateSet();
 const ALL = 'proxy,logging,config';
 
-function run(annotations: Record<string, string>, metadata: Json = {}, spec: Json = {}): Injection {
+function run(annotations: Record<string, string>, metadata: Json = {}, spec: Json = {}): Outcome {
   const object = makePod({ annotations: { 'sidecar.inject/templates': ALL, ...annotations }, metadata, spec });
-  return inject({
+  return decide({
     object,
     namespace: 'demo',
     namespaceLabels: { known: true, labels: { 'istio-injection': 'enabled' } },
@@ -127,7 +128,7 @@ function shape(value: unknown, path = ''): string[] {
   return [`${path}:${typeof value}`];
 }
 
-function injectedSpec(result: Injection, metadata: Json = {}, spec: Json = {}): Json {
+function injectedSpec(result: Outcome, metadata: Json = {}, spec: Json = {}): Json {
   if (result.kind !== 'inject') throw new Error(`expected injection, got ${JSON.stringify(result)}`);
   const object = makePod({ annotations: { 'sidecar.inject/templates': ALL }, metadata, spec });
   return applyStrictly(object, result.ops)['spec'] as Json;

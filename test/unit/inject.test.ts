@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { inject, type Injection, type InjectionSettings } from '../../src/core/inject.js';
-import type { NamespaceLabels } from '../../src/core/decide.js';
+import type { InjectionSettings } from '../../src/core/inject.js';
+import type { Outcome } from '../../src/core/outcome.js';
+import { decide, type NamespaceLabels } from '../../src/core/decide.js';
 import { SETTINGS, applyStrictly, loadTemplateSet, makePod, type Json } from '../helpers/pods.js';
 
 const templates = loadTemplateSet();
 const enabled: NamespaceLabels = { known: true, labels: { 'istio-injection': 'enabled' } };
 
-function run(object: unknown, settings: Partial<InjectionSettings> = {}): Injection {
-  return inject({
+function run(object: unknown, settings: Partial<InjectionSettings> = {}): Outcome {
+  return decide({
     object,
     namespace: 'demo',
     namespaceLabels: enabled,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeReview, encodeReview, isPodCreate } from '../../src/core/review.js';
+import { isPodCreate } from '../../src/core/decide.js';
+import { injected, skipped } from '../../src/core/outcome.js';
+import { decodeReview, encodeReview } from '../../src/core/review.js';
 import { makePod, makeReview } from '../helpers/pods.js';
 
 describe('decodeReview', () => {
@@ -48,12 +50,11 @@ describe('isPodCreate', () => {
 describe('encodeReview', () => {
   it('answers with standard padded base64 of the JSON patch, in the version asked', () => {
     const body = JSON.parse(
-      encodeReview('admission.k8s.io/v1beta1', 'u1', {
-        allowed: true,
-        patch: [{ op: 'add', path: '/a', value: 'é' }],
-        warnings: [],
-        audit: {},
-      }),
+      encodeReview(
+        'admission.k8s.io/v1beta1',
+        'u1',
+        injected('namespace_enabled', [{ op: 'add', path: '/a', value: 'é' }], { templates: ['proxy'], native: true }),
+      ),
     );
     expect(body.apiVersion).toBe('admission.k8s.io/v1beta1');
     expect(body.response.patchType).toBe('JSONPatch');
@@ -64,9 +65,11 @@ describe('encodeReview', () => {
   });
 
   it('carries no patch at all when nothing changes', () => {
-    const body = JSON.parse(
-      encodeReview('admission.k8s.io/v1', 'u1', { allowed: true, warnings: [], audit: { decision: 'skip' } }),
-    );
-    expect(body.response).toEqual({ uid: 'u1', allowed: true, auditAnnotations: { decision: 'skip' } });
+    const body = JSON.parse(encodeReview('admission.k8s.io/v1', 'u1', skipped('pod_opted_out')));
+    expect(body.response).toEqual({
+      uid: 'u1',
+      allowed: true,
+      auditAnnotations: { decision: 'skip', reason: 'pod_opted_out' },
+    });
   });
 });

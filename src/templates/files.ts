@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compileTemplates, type CompileResult, type TemplateSource } from './core/templates.js';
+import { compileTemplates, type CompileResult, type TemplateSource } from '../core/templates.js';
 
 /**
  * Reads every *.yaml / *.yml in the directory. Dot entries are skipped: a mounted ConfigMap

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { NamespaceLabels } from '../core/decide.js';
-import type { NamespaceSource } from './source.js';
+import type { NamespaceSource } from './namespace-source.js';
 
 const LabelsFile = z.record(z.string(), z.record(z.string(), z.string()).nullable());
 
@@ -35,6 +35,17 @@ export function fileNamespaceSource(file: string): NamespaceSource {
     labelsOf(namespace: string): Promise<NamespaceLabels> {
       return Promise.resolve({ known: true, labels: labels?.get(namespace) ?? {} });
     },
+    stop() {},
+  };
+}
+
+/** No cluster and no file (serve --dev without --namespace-labels): every namespace unlabelled. */
+export function unlabelledNamespaces(): NamespaceSource {
+  return {
+    kind: 'file',
+    start: () => Promise.resolve(),
+    ready: () => true,
+    labelsOf: () => Promise.resolve({ known: true, labels: {} }),
     stop() {},
   };
 }

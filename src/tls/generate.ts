@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+/** Certificate generation for development and the CLI; the serving process never generates. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -85,18 +85,4 @@ export async function writeCerts(dir: string, certs: GeneratedCerts): Promise<vo
   await writeFile(join(dir, 'ca.key'), certs.caKey, { mode: 0o600 });
   await writeFile(join(dir, 'tls.crt'), certs.cert);
   await writeFile(join(dir, 'tls.key'), certs.key, { mode: 0o600 });
-}
-
-export interface CertificatePair {
-  cert: string;
-  key: string;
-  notAfter: Date;
-  subject: string;
-}
-
-/** Checks that the key belongs to the certificate before anything serves with them. */
-export function verifyPair(cert: string, key: string): CertificatePair {
-  const leaf = new X509Certificate(cert);
-  if (!leaf.checkPrivateKey(createPrivateKey(key))) throw new Error('the private key does not match the certificate');
-  return { cert, key, notAfter: new Date(leaf.validTo), subject: leaf.subject };
 }

@@ -1,0 +1,59 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { internalError, type AdmissionHandler } from '../admission/handler.js';
+import { errored, statusCode } from '../core/outcome.js';
+import { ADMISSION_V1, decodeReview, encodeReview, hintFrom, type EnvelopeHint } from '../core/review.js';
+import type { Answer } from '../observe.js';
+import { MAX_BODY_BYTES, isJsonMediaType, readBody } from './body.js';
+
+export interface MutateParts {
+  handler: AdmissionHandler;
+  observe: (answer: Answer, seconds: number) => void;
+}
+
+type Reply = Answer & EnvelopeHint;
+
+/**
+ * POST /mutate: body → decode → handler → encode. The only place that encodes: every answer
+ * whose uid is known is an AdmissionReview carrying status.code; without a uid, a plain HTTP error.
+ */
+export async function serveMutate(req: IncomingMessage, res: ServerResponse, parts: MutateParts): Promise<void> {
+  const body = await readBody(req, MAX_BODY_BYTES);
+  const started = process.hrtime.bigint();
+  let reply: Reply;
+  if (!body.ok) reply = { ...hintFrom(body.prefix), outcome: errored(body.reason, body.message) };
+  else if (!isJsonMediaType(req.headers['content-type']))
+    reply = {
+      ...hintFrom(body.text),
+      outcome: errored('unsupported_media_type', 'Content-Type must be application/json'),
+    };
+  else reply = await decodeAndHandle(body.text, parts.handler);
+  send(res, reply);
+  parts.observe(reply, Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+async function decodeAndHandle(text: string, handler: AdmissionHandler): Promise<Reply> {
+  const decoded = decodeReview(text);
+  if (!decoded.ok) {
+    const hint = {
+      ...(decoded.uid ? { uid: decoded.uid } : {}),
+      ...(decoded.apiVersion ? { apiVersion: decoded.apiVersion } : {}),
+    };
+    return { ...hint, outcome: errored('bad_request', decoded.message) };
+  }
+  const { request, apiVersion } = decoded;
+  // The handler never throws by contract; if it ever does, answer rather than crash the process.
+  const outcome = await handler.handle(request).catch((error: Error) => internalError(error));
+  return { request, uid: request.uid, apiVersion, outcome };
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const { outcome, uid } = reply;
+  if (uid !== undefined) return sendJson(res, 200, encodeReview(reply.apiVersion ?? ADMISSION_V1, uid, outcome));
+  const message = outcome.kind === 'error' || outcome.kind === 'deny' ? outcome.message : outcome.reason;
+  sendJson(res, statusCode(outcome), JSON.stringify({ message, reason: outcome.reason }));
+}
+
+export function sendJson(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
