@@ -99,14 +99,7 @@ export async function startWebhook(
     parts.certs.current(),
   );
   parts.certs.onRotate((pair) => server.setSecureContext({ cert: pair.cert, key: pair.key }));
-  const ops = createOpsServer({
-    metrics: async () => {
-      metrics.templateSet.reset();
-      metrics.templateSet.set({ hash: parts.templates.hash() }, 1);
-      return { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() };
-    },
-    templates: () => parts.templates.describe(),
-  });
+  const ops = opsServer(metrics, parts.templates);
   const port = await listen(server, config.PORT, 'PORT');
   const metricsPort = await listen(ops, config.METRICS_PORT, 'METRICS_PORT');
   const stopParts = (): void => [parts.certs, parts.templates, parts.namespaces].forEach((part) => part.stop());
@@ -159,6 +152,18 @@ async function startParts(config: Config, log: Logger, metrics: Metrics, overrid
   const { native, version } = await nativeSidecars(config.NATIVE_SIDECARS, kubeConfig);
   if (config.NATIVE_SIDECARS === 'auto') log.info({ serverVersion: version, native }, 'NATIVE_SIDECARS=auto resolved');
   return { certs, templates, namespaces, native };
+}
+
+/** /metrics (the template-set hash read at scrape time, so it is always the active set's) and /debug/templates. */
+function opsServer(metrics: Metrics, templates: TemplateStore): ReturnType<typeof createOpsServer> {
+  return createOpsServer({
+    metrics: async () => {
+      metrics.templateSet.reset();
+      metrics.templateSet.set({ hash: templates.hash() }, 1);
+      return { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() };
+    },
+    templates: () => templates.describe(),
+  });
 }
 
 function notReady(parts: Parts, draining: boolean): string[] {
