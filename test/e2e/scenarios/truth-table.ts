@@ -58,7 +58,7 @@ export const truthTable: Scenario = {
     for (const [i, c] of all.entries()) {
       const stored = await ctx.kubectl.submit(['create'], c.pod);
       const predicted = explained[i];
-      const cluster = isInjected(stored) ? 'INJECT' : 'SKIP';
+      const cluster = isInjected(stored) ? 'inject' : 'skip';
       const row = `${c.ns} ${JSON.stringify(c.value ?? null)}: stored ${cluster}, explain ${predicted?.decision} ${predicted?.reason}`;
       rows.push(row);
       if (predicted?.decision !== cluster) disagreements.push(`${row} (${describePod(stored)})`);
