@@ -10,7 +10,7 @@ export interface MutateParts {
   observe: (answer: Answer, seconds: number) => void;
 }
 
-type Reply = Answer & EnvelopeHint;
+export type Reply = Answer & EnvelopeHint;
 
 /**
  * POST /mutate: body → decode → handler → encode. The only place that encodes: every answer
@@ -27,11 +27,13 @@ export async function serveMutate(req: IncomingMessage, res: ServerResponse, par
       outcome: errored('unsupported_media_type', 'Content-Type must be application/json'),
     };
   else reply = await decodeAndHandle(body.text, parts.handler);
-  send(res, reply);
+  const { status, text } = encodeReply(reply);
+  sendJson(res, status, text);
   parts.observe(reply, Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-async function decodeAndHandle(text: string, handler: AdmissionHandler): Promise<Reply> {
+/** The answer to a body already read and of the right media type. Never throws. */
+export async function decodeAndHandle(text: string, handler: AdmissionHandler): Promise<Reply> {
   const decoded = decodeReview(text);
   if (!decoded.ok) {
     const hint = {
@@ -46,11 +48,12 @@ async function decodeAndHandle(text: string, handler: AdmissionHandler): Promise
   return { request, uid: request.uid, apiVersion, outcome };
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+/** With a uid, an AdmissionReview (HTTP 200, the code in status.code); without, a plain HTTP error. */
+export function encodeReply(reply: Reply): { status: number; text: string } {
   const { outcome, uid } = reply;
-  if (uid !== undefined) return sendJson(res, 200, encodeReview(reply.apiVersion ?? ADMISSION_V1, uid, outcome));
+  if (uid !== undefined) return { status: 200, text: encodeReview(reply.apiVersion ?? ADMISSION_V1, uid, outcome) };
   const message = outcome.kind === 'error' || outcome.kind === 'deny' ? outcome.message : outcome.reason;
-  sendJson(res, statusCode(outcome), JSON.stringify({ message, reason: outcome.reason }));
+  return { status: statusCode(outcome), text: JSON.stringify({ message, reason: outcome.reason }) };
 }
 
 export function sendJson(res: ServerResponse, status: number, body: string): void {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { admit, type AdmissionContext } from '../../src/admission.js';
+import { createAdmissionHandler, type HandlerParts } from '../../src/admission/handler.js';
 import type { NamespaceLabels } from '../../src/core/decide.js';
 import { decodeReview } from '../../src/core/review.js';
-import type { NamespaceSource } from '../../src/namespaces/source.js';
+import { decodeAndHandle, encodeReply } from '../../src/http/mutate.js';
 import { reviews } from '../helpers/arbitraries.js';
 import { assertAnswersContract } from '../helpers/contract.js';
 import { SETTINGS, loadTemplateSet, type Json } from '../helpers/pods.js';
@@ -20,22 +20,31 @@ const LABELS: Record<string, NamespaceLabels> = {
   default: { known: true, labels: {} },
   unknown: { known: false, why: 'namespace informer not synced' },
 };
-const namespaces: NamespaceSource = {
-  kind: 'file',
-  start: () => Promise.resolve(),
-  ready: () => true,
+const namespaces: HandlerParts['namespaces'] = {
   labelsOf: (name) => Promise.resolve(LABELS[name] ?? { known: true, labels: {} }),
-  stop: () => undefined,
 };
-const context: AdmissionContext = { namespaces, templates: () => templates, settings: SETTINGS };
-const nativeContext: AdmissionContext = { ...context, settings: { ...SETTINGS, nativeSidecars: true } };
+const context: HandlerParts = { namespaces, templates: { current: () => templates }, settings: SETTINGS };
+const nativeContext: HandlerParts = { ...context, settings: { ...SETTINGS, nativeSidecars: true } };
+
+/** What /mutate answers to this body (sent as application/json), without the socket. */
+async function admit(body: string, parts: HandlerParts): Promise<{ status: number; body: string; uid?: string }> {
+  const reply = await decodeAndHandle(body, createAdmissionHandler(parts));
+  const { status, text } = encodeReply(reply);
+  return { status, body: text, ...(reply.uid !== undefined ? { uid: reply.uid } : {}) };
+}
 
 async function answerFollowsContract(body: string, admission = context): Promise<void> {
   const result = await admit(body, admission);
   const decoded = decodeReview(body);
   if (!decoded.ok) {
-    // Undecodable: a plain HTTP error naming the problem (the shell stream answers these with an
-    // AdmissionReview whenever the uid is known: issue 17).
+    // Undecodable: an AdmissionReview refusing it with status.code 400 whenever the uid is known,
+    // else a plain HTTP 400 naming the problem.
+    if (result.uid !== undefined) {
+      const asked = { apiVersion: decoded.apiVersion ?? 'admission.k8s.io/v1', uid: result.uid, object: undefined };
+      assertAnswersContract(asked, result.status, result.body);
+      expect((JSON.parse(result.body) as Json)['response']).toMatchObject({ allowed: false, status: { code: 400 } });
+      return;
+    }
     expect(result.status).toBe(400);
     expect((JSON.parse(result.body) as Json)['message']).toEqual(expect.any(String));
     return;

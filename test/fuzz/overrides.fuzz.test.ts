@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import fastJsonPatch from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
 import { STATUS_ANNOTATION, TEMPLATES_ANNOTATION } from '../../src/core/annotations.js';
-import { inject, podFacts, renderAdditions, selectTemplates } from '../../src/core/inject.js';
+import { decide } from '../../src/core/decide.js';
+import { podFacts, renderAdditions, selectTemplates } from '../../src/core/inject.js';
 import { buildPatch } from '../../src/core/patch.js';
 import { readPod, type PodView } from '../../src/core/pod.js';
 import { defaultParams } from '../../src/core/templates.js';
@@ -37,7 +38,7 @@ function renderedLeaves(pod: Json): Map<string, unknown> {
 
 function injected(annotations: Record<string, string>, native: boolean): Json | undefined {
   const object = makePod({ annotations: { [TEMPLATES_ANNOTATION]: ALL, ...annotations } });
-  const result = inject({
+  const result = decide({
     object,
     namespace: 'demo',
     namespaceLabels: NAMESPACE_LABELS,
