@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { get } from 'node:http';
 import { connect } from 'node:tls';
 import { join } from 'node:path';
 import { repositoryRoot } from '../e2e/root.js';
@@ -60,6 +61,7 @@ function servedFingerprint(port: number): Promise<string> {
  */
 export class LocalWebhook implements WebhookControl {
   readonly port: Promise<number> = freePort();
+  private readonly metricsPort: Promise<number> = freePort();
   private readonly volume: SecretVolume;
 
   constructor(
@@ -81,7 +83,7 @@ export class LocalWebhook implements WebhookControl {
     const env = {
       ...process.env,
       PORT: String(port),
-      METRICS_PORT: String(await freePort()),
+      METRICS_PORT: String(await this.metricsPort),
       TLS_CERT_FILE: this.volume.file('tls.crt'),
       TLS_KEY_FILE: this.volume.file('tls.key'),
       TEMPLATES_DIR: join(repositoryRoot(), 'templates'),
@@ -104,10 +106,28 @@ export class LocalWebhook implements WebhookControl {
     await this.processes.stop('webhook');
   }
 
+  async metrics(): Promise<string> {
+    const { status, body } = await httpGet(`http://127.0.0.1:${await this.metricsPort}/metrics`);
+    if (status !== 200) throw new Error(`the webhook's /metrics answered ${status}: ${body.slice(0, 200)}`);
+    return body;
+  }
+
   async rotateCertificate(): Promise<{ before: string; after: () => Promise<string> }> {
     const port = await this.port;
     const before = await servedFingerprint(port);
     await this.volume.rotate();
     return { before, after: () => servedFingerprint(port) };
   }
+}
+
+function httpGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { timeout: 5_000 }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
 }

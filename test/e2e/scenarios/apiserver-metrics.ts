@@ -16,19 +16,28 @@ function labelsOf(line: string): Record<string, string> {
 
 /** Adds every series of the webhook (operation CREATE, any `rejected`) into one histogram. */
 export function parseHistogram(text: string, webhook: string): Histogram {
+  return sumHistogram(text, METRIC, (labels) => labels['name'] === webhook && labels['type'] === 'admit');
+}
+
+/** Adds every series of `metric` whose labels `keep` accepts into one histogram (Prometheus text format). */
+export function sumHistogram(
+  text: string,
+  metric: string,
+  keep: (labels: Record<string, string>) => boolean,
+): Histogram {
   const buckets = new Map<number, number>();
   let count = 0;
   let sum = 0;
   for (const line of text.split('\n')) {
-    if (!line.startsWith(METRIC)) continue;
+    if (!line.startsWith(metric)) continue;
     const labels = labelsOf(line);
-    if (labels['name'] !== webhook || labels['type'] !== 'admit') continue;
+    if (!keep(labels)) continue;
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    if (line.startsWith(`${METRIC}_bucket`)) {
+    if (line.startsWith(`${metric}_bucket`)) {
       const le = labels['le'] === '+Inf' ? Infinity : Number(labels['le']);
       buckets.set(le, (buckets.get(le) ?? 0) + value);
-    } else if (line.startsWith(`${METRIC}_count`)) count += value;
-    else if (line.startsWith(`${METRIC}_sum`)) sum += value;
+    } else if (line.startsWith(`${metric}_count`)) count += value;
+    else if (line.startsWith(`${metric}_sum`)) sum += value;
   }
   return { buckets: [...buckets].map(([le, c]) => ({ le, count: c })).sort((a, b) => a.le - b.le), count, sum };
 }

@@ -9,6 +9,8 @@ export interface WebhookControl {
    * Returns the fingerprint served before and a probe of the one served now.
    */
   rotateCertificate?(): Promise<{ before: string; after: () => Promise<string> }>;
+  /** The webhook's own /metrics text (Prometheus format), where the harness can reach its metrics port. */
+  metrics?(): Promise<string>;
 }
 
 export interface Clock {
