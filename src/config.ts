@@ -61,10 +61,14 @@ function deepFreeze<T extends object>(value: T): T {
 }
 
 /** What the core needs of the configuration; `serve` and the CLI build it the same way. */
-export function injectionSettings(config: Config, nativeSidecars: boolean): InjectionSettings {
+export function injectionSettings(
+  config: Config,
+  cluster: { native: boolean; supported?: boolean },
+): InjectionSettings {
   return {
     injectorNamespace: config.INJECTOR_NAMESPACE,
     defaultTemplates: config.DEFAULT_TEMPLATES,
-    nativeSidecars,
+    nativeSidecars: cluster.native,
+    ...(cluster.supported === undefined ? {} : { nativeSupported: cluster.supported }),
   };
 }

@@ -44,7 +44,7 @@ export async function buildContext(values: Record<string, string | undefined>): 
   const kubeConfig = values['namespace-labels'] ? undefined : await loadKubeConfig(process.env, homedir());
   const cluster = kubeConfig ? await clusterSource(kubeConfig) : undefined;
   const labelsOf = await namespaceLabelsFrom(values['namespace-labels'], cluster);
-  const { native } = await nativeSidecars(config.NATIVE_SIDECARS, kubeConfig);
+  const native = await nativeSidecars(config.NATIVE_SIDECARS, kubeConfig);
   return {
     file: values['file'] === '-' ? '<stdin>' : (values['file'] ?? '<stdin>'),
     templates: result.templates,

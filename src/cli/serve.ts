@@ -5,7 +5,7 @@ import { injectionSettings, loadConfig, type Config } from '../config.js';
 import { closeGracefully, createHttpsServer, listen, ListenError } from '../http/server.js';
 import { serveMutate } from '../http/mutate.js';
 import { createOpsServer } from '../http/ops-server.js';
-import { loadKubeConfig, nativeSidecars } from '../kube/cluster-facts.js';
+import { loadKubeConfig, nativeSidecars, type NativeSidecars } from '../kube/cluster-facts.js';
 import type { NamespaceSource } from '../kube/namespace-source.js';
 import { startNamespaceSource } from '../kube/namespaces.js';
 import { unlabelledNamespaces } from '../kube/namespaces-file.js';
@@ -77,7 +77,7 @@ interface Parts {
   certs: CertificateSource;
   templates: TemplateStore;
   namespaces: NamespaceSource;
-  native: boolean;
+  native: NativeSidecars;
 }
 
 /** The composition root: builds each part with its own constructor, then wires the servers. */
@@ -149,8 +149,9 @@ async function startParts(config: Config, log: Logger, metrics: Metrics, overrid
       lookupTimeoutMs: config.NAMESPACE_LOOKUP_TIMEOUT_MS,
       onLookup: (result) => metrics.namespaceLookups.inc({ result }),
     }));
-  const { native, version } = await nativeSidecars(config.NATIVE_SIDECARS, kubeConfig);
-  if (config.NATIVE_SIDECARS === 'auto') log.info({ serverVersion: version, native }, 'NATIVE_SIDECARS=auto resolved');
+  const native = await nativeSidecars(config.NATIVE_SIDECARS, kubeConfig);
+  if (config.NATIVE_SIDECARS === 'auto')
+    log.info({ serverVersion: native.version, native: native.native }, 'NATIVE_SIDECARS=auto resolved');
   return { certs, templates, namespaces, native };
 }
 

@@ -6,16 +6,25 @@ import {
   NAMESPACE_LABEL,
   NATIVE_ANNOTATION,
   STATUS_ANNOTATION,
+  TEMPLATES_ANNOTATION,
   readToggle,
   type Toggle,
 } from './annotations.js';
 import { findConflicts } from './conflicts.js';
-import { podFacts, renderAdditions, resolveParams, selectTemplates, type InjectionSettings } from './inject.js';
+import {
+  addsNothing,
+  podFacts,
+  renderAdditions,
+  resolveParams,
+  selectTemplates,
+  type InjectionSettings,
+} from './inject.js';
 import { denied, injected, skipped, withWarnings, type Outcome } from './outcome.js';
 import { buildPatch } from './patch.js';
-import { annotationsOf, containersOf, readPod } from './pod.js';
+import { annotationsOf, containersOf, readPod, type PodView } from './pod.js';
 import type { InjectReason, SkipReason } from './reasons.js';
 import type { TemplateSet } from './templates.js';
+import { quoted, quotedList } from './text.js';
 
 /** Namespaces Kubernetes itself runs in; injecting there can break the control plane. */
 export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
@@ -66,17 +75,39 @@ export function decide(input: DecisionInput): Outcome {
   const policy = namespacePolicy(toggle.value, input.namespaceLabels, warnings);
   if (policy.kind === 'skip') return skip(policy.reason);
 
+  return withWarnings(whatToInject(pod, annotations, input, policy.reason), warnings);
+}
+
+/** The rungs once the policy says inject: what the pod asks for, what it renders to, conflicts. */
+function whatToInject(
+  pod: PodView,
+  annotations: Record<string, string>,
+  input: DecisionInput,
+  reason: InjectReason,
+): Outcome {
   const selected = selectTemplates(annotations, input.templates, input.settings.defaultTemplates);
-  if (!selected.ok) return withWarnings(denied('unknown_template', selected.message), warnings);
+  if (!selected.ok) return denied('unknown_template', selected.message);
+  if (selected.templates.length === 0)
+    return withWarnings(skipped('no_templates'), [
+      `${TEMPLATES_ANNOTATION} ${quoted(annotations[TEMPLATES_ANNOTATION] ?? '')} names no template; nothing injected`,
+    ]);
+  const linuxOnly = pod.spec.os?.name === 'windows' ? selected.templates.filter((t) => !t.os.includes('windows')) : [];
+  if (linuxOnly.length > 0)
+    return withWarnings(skipped('windows_pod'), [
+      `spec.os.name is windows; template ${quotedList(linuxOnly.map((t) => t.name))} supports only linux`,
+    ]);
   const params = resolveParams(selected.templates, annotations);
-  if (!params.ok) return withWarnings(denied('invalid_override', params.message), warnings);
+  if (!params.ok) return denied('invalid_override', params.message);
+  const warnings: string[] = [];
   const native = nativeMode(annotations, input.settings, warnings);
   const facts = podFacts(pod, input.namespace, input.nameHint);
   const additions = renderAdditions(selected.templates, { facts, params: params.values, native });
+  const templates = selected.templates.map((t) => t.name);
+  if (addsNothing(additions))
+    return withWarnings(skipped('no_templates'), [...warnings, `template ${quotedList(templates)} adds nothing`]);
   const conflicts = findConflicts(pod, additions);
   if (conflicts.length > 0) return withWarnings(skipped('name_conflict'), [...warnings, ...conflicts]);
-  const templates = selected.templates.map((t) => t.name);
-  return withWarnings(injected(policy.reason, buildPatch(input.object, additions), { templates, native }), warnings);
+  return withWarnings(injected(reason, buildPatch(input.object, additions), { templates, native }), warnings);
 }
 
 /** Pods are mutated on CREATE of core/v1 pods only: not on pods/status, pods/binding, etc. */
@@ -108,9 +139,15 @@ function namespacePolicy(toggle: Toggle, namespace: NamespaceLabels, warnings: s
   return { kind: 'skip', reason: 'namespace_not_enabled' };
 }
 
-/** The pod's sidecar.inject/native when set, else the cluster-wide setting. */
+/** The pod's sidecar.inject/native when set and the cluster can run it, else the cluster-wide setting. */
 function nativeMode(annotations: Record<string, string>, settings: InjectionSettings, warnings: string[]): boolean {
   const toggle = readToggle(annotations, NATIVE_ANNOTATION);
   if (toggle.warning) warnings.push(toggle.warning);
+  if (toggle.value === 'true' && settings.nativeSupported === false) {
+    warnings.push(
+      `${NATIVE_ANNOTATION}: "true" refused: this cluster predates native sidecars (Kubernetes 1.29); classic sidecars injected`,
+    );
+    return false;
+  }
   return toggle.value === 'absent' ? settings.nativeSidecars : toggle.value === 'true';
 }

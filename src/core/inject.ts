@@ -13,9 +13,27 @@ export interface InjectionSettings {
   defaultTemplates: readonly string[];
   /** Native sidecars unless the pod says otherwise (NATIVE_SIDECARS resolved by the shell). */
   nativeSidecars: boolean;
+  /**
+   * False when the cluster is known to predate native sidecars (Kubernetes < 1.29), which drop
+   * restartPolicy: Always and leave a proxy that blocks pod start: a pod's native: "true" is then
+   * refused. Absent when unknown (no cluster, or NATIVE_SIDECARS set explicitly).
+   */
+  nativeSupported?: boolean;
 }
 
 type Selection = { ok: true; templates: Template[] } | { ok: false; message: string };
+
+/** Whether rendering added nothing at all: no container, volume, mount or env. */
+export function addsNothing(additions: Additions): boolean {
+  return [
+    additions.containers,
+    additions.initContainersFirst,
+    additions.initContainersLast,
+    additions.volumes,
+    additions.appVolumeMounts,
+    additions.appEnv,
+  ].every((list) => list.length === 0);
+}
 
 /** The pod's template list or the default, in the set's canonical order so the result is stable. */
 export function selectTemplates(

@@ -32,6 +32,7 @@ export const PodView = z.object({
     initContainers: z.array(ContainerView).nullish(),
     volumes: z.array(named).nullish(),
     hostNetwork: z.boolean().nullish(),
+    os: z.object({ name: z.string().nullish() }).nullish(),
     serviceAccountName: z.string().nullish(),
   }),
 });

@@ -28,7 +28,14 @@ export const REASONS = {
     sentence: 'the namespace is not labelled istio-injection=enabled and the pod does not opt in',
   },
   name_conflict: { outcome: 'skip', sentence: 'the pod already uses a name or mount path that a sidecar needs' },
-  no_templates: { outcome: 'skip', sentence: 'the selected template set adds nothing' },
+  no_templates: {
+    outcome: 'skip',
+    sentence: 'sidecar.inject/templates names no template (e.g. ","), or the selected templates add nothing',
+  },
+  windows_pod: {
+    outcome: 'skip',
+    sentence: 'the pod runs on Windows (spec.os.name) and a selected template does not list windows in its os',
+  },
   invalid_pod: { outcome: 'deny', code: 400, sentence: 'request.object is not a Pod' },
   unknown_template: {
     outcome: 'deny',

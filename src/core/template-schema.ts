@@ -43,6 +43,15 @@ export const TemplateFile = z.strictObject({
   description: z.string().default(''),
   /** Lower runs earlier: decides the order of init containers across templates. */
   order: z.number().int().min(0).max(1000).default(100),
+  /**
+   * Operating systems the template's containers run on. A pod with spec.os.name: windows gets
+   * sidecars only when every selected template lists windows: Kubernetes refuses Linux-only
+   * settings (runAsUser, capabilities) on such a pod.
+   */
+  os: z
+    .array(z.enum(['linux', 'windows']))
+    .min(1)
+    .default(['linux']),
   parameters: z.array(Parameter).default([]),
   /** Run to completion before the app (after the user's init containers in classic mode). */
   initContainers: z.array(InitContainerSpec).default([]),

@@ -20,6 +20,8 @@ export interface Template {
   name: string;
   description: string;
   order: number;
+  /** Where the template's containers can run; see TemplateFile.os. */
+  os: readonly ('linux' | 'windows')[];
   parameters: readonly Parameter[];
   parts: TemplateParts;
   /** The parts rendered for one pod; compiled once per template set. */
@@ -95,9 +97,9 @@ function compileTemplate(source: TemplateSource): TemplateResult {
   const renderParts = compileRenderer(parts as unknown as Tree) as unknown as Template['render'];
   problems.push(...schemaProblems(renderParts, defaultParams(file.parameters)));
   if (problems.length > 0) return fail(problems);
-  const { name, description, order, parameters } = file;
+  const { name, description, order, os, parameters } = file;
   const identity = { hash: templateHash({ name, order, parameters, parts }), images: templateImages({ parts }) };
-  return { ok: true, template: { name, description, order, parameters, parts, render: renderParts, ...identity } };
+  return { ok: true, template: { name, description, order, os, parameters, parts, render: renderParts, ...identity } };
 }
 
 export function defaultParams(parameters: readonly Parameter[]): Record<string, ParamValue> {

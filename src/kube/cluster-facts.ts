@@ -33,14 +33,25 @@ export async function serverVersion(kubeConfig: KubeConfig, timeoutMs = 5_000): 
   }
 }
 
-/** NATIVE_SIDECARS: true/false as set; auto asks the cluster, and without one means classic. */
+/**
+ * The native-sidecar mode and whether the cluster can run it at all (`supported`: known only when
+ * auto asked the cluster). NATIVE_SIDECARS: true/false as set; auto asks the cluster, and without
+ * one means classic.
+ */
+export interface NativeSidecars {
+  native: boolean;
+  supported?: boolean;
+  version?: ServerVersion;
+}
+
 export async function nativeSidecars(
   setting: 'auto' | 'true' | 'false',
   kubeConfig: KubeConfig | undefined,
-): Promise<{ native: boolean; version?: ServerVersion }> {
+): Promise<NativeSidecars> {
   if (setting !== 'auto') return { native: setting === 'true' };
   const version = kubeConfig ? await serverVersion(kubeConfig) : undefined;
-  return { native: supportsNativeSidecars(version), ...(version ? { version } : {}) };
+  if (!version) return { native: false };
+  return { native: supportsNativeSidecars(version), supported: supportsNativeSidecars(version), version };
 }
 
 /**

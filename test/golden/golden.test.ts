@@ -19,6 +19,8 @@ interface CaseInput {
   namespace?: string;
   namespaceLabels?: Record<string, string>;
   native?: boolean;
+  /** false: the cluster is known to predate native sidecars. */
+  nativeSupported?: boolean;
   pod: Json;
 }
 
@@ -28,7 +30,11 @@ function runCase(input: CaseInput, pod: unknown) {
     namespace: input.namespace ?? 'demo',
     namespaceLabels: { known: true, labels: input.namespaceLabels ?? { 'istio-injection': 'enabled' } },
     templates,
-    settings: { ...SETTINGS, nativeSidecars: input.native ?? false },
+    settings: {
+      ...SETTINGS,
+      nativeSidecars: input.native ?? false,
+      ...(input.nativeSupported === undefined ? {} : { nativeSupported: input.nativeSupported }),
+    },
   });
 }
 
