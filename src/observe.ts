@@ -1,5 +1,6 @@
 import type { Outcome } from './core/outcome.js';
 import type { AdmissionRequest } from './core/review.js';
+import { MAX_MESSAGE, safeText } from './core/text.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { ReloadEvent } from './watch.js';
@@ -25,25 +26,27 @@ export function observeRequests(log: Logger, metrics: Metrics): (answer: Answer,
   };
 }
 
-/** Kept short: this is the one line per pod creation at the default level. Never the pod itself. */
+/**
+ * Kept short: this is the one line per pod creation at the default level. Never the pod itself,
+ * and every string a caller chose bounded and escaped (one request once wrote a 2 MiB line).
+ */
 function logFields(outcome: Outcome, request: AdmissionRequest | undefined, uid: string | undefined): object {
   const meta = (request?.object as { metadata?: { name?: unknown; generateName?: unknown } } | null)?.metadata;
+  const name = request?.name || text(meta?.name) || text(meta?.generateName);
   return {
-    uid: request?.uid ?? uid,
-    ...(request
-      ? { namespace: request.namespace, name: request.name || text(meta?.name) || text(meta?.generateName) }
-      : {}),
+    uid: text(request?.uid ?? uid),
+    ...(request ? { namespace: text(request.namespace), name: text(name) } : {}),
     ...(request?.dryRun ? { dryRun: true } : {}),
     decision: outcome.kind,
     reason: outcome.reason,
     ...(outcome.kind === 'inject' ? { templates: outcome.templates, native: outcome.native } : {}),
-    ...(outcome.kind === 'error' || outcome.kind === 'deny' ? { error: outcome.message } : {}),
+    ...(outcome.kind === 'error' || outcome.kind === 'deny' ? { error: safeText(outcome.message, MAX_MESSAGE) } : {}),
   };
 }
 
-/** The pod is unvalidated: only a bounded string from it may reach a log line. */
+/** The request is unvalidated: only a bounded, escaped string from it may reach a log line. */
 function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value.slice(0, 253) : undefined;
+  return typeof value === 'string' ? safeText(value) : undefined;
 }
 
 const RELOAD_FAILED = {

@@ -3,6 +3,7 @@ import type { InjectionSettings } from '../core/inject.js';
 import { errored, type Outcome } from '../core/outcome.js';
 import type { AdmissionRequest } from '../core/review.js';
 import type { TemplateSet } from '../core/templates.js';
+import { safeText } from '../core/text.js';
 
 /** One decoded request in, one Outcome out; knows nothing of HTTP (after controller-runtime). */
 export interface AdmissionHandler {
@@ -42,5 +43,5 @@ export function createAdmissionHandler(parts: HandlerParts): AdmissionHandler {
 
 /** A bug must still answer with the uid and a reason, never a stack trace or a dropped socket. */
 export function internalError(error: unknown): Outcome {
-  return errored('internal_error', `internal error: ${(error as Error)?.message ?? String(error)}`.slice(0, 300));
+  return errored('internal_error', `internal error: ${safeText((error as Error)?.message ?? String(error), 300)}`);
 }

@@ -1,3 +1,5 @@
+import { quoted } from './text.js';
+
 /**
  * The one table of the labels and annotations the injector reads or writes, and the values it
  * accepts. Override annotations (sidecar.inject/proxy-cpu, ...) are declared by each template's
@@ -44,6 +46,6 @@ export function readToggle(annotations: Record<string, string>, key: string): To
   if (normalised === 'true' || normalised === 'false') return { value: normalised };
   return {
     value: 'absent',
-    warning: `annotation ${key}: ${JSON.stringify(raw.slice(0, 40))} is neither "true" nor "false"; ignored`,
+    warning: `annotation ${key}: ${quoted(raw)} is neither "true" nor "false"; ignored`,
   };
 }

@@ -1,6 +1,7 @@
 import type { Additions } from './patch.js';
 import { containersOf, initContainersOf, type PodView } from './pod.js';
 import { nameOf, type Tree } from './render.js';
+import { quoted } from './text.js';
 
 /**
  * Every way the additions would collide with the pod: a container or volume name the pod already
@@ -21,12 +22,14 @@ export function findConflicts(pod: PodView, additions: Additions): string[] {
     const paths = new Set((container.volumeMounts ?? []).map((m) => samePath(m.mountPath)));
     for (const mount of additions.appVolumeMounts) {
       const path = field(mount, 'mountPath');
-      if (paths.has(samePath(path))) conflicts.push(`container ${container.name} already mounts ${path}`);
+      if (paths.has(samePath(path)))
+        conflicts.push(`container ${quoted(container.name)} already mounts ${quoted(path)}`);
     }
     if (additions.appEnv.length === 0) continue;
     const env = envNames(container.env);
     for (const variable of additions.appEnv) {
-      if (env.has(nameOf(variable))) conflicts.push(`container ${container.name} already sets env ${nameOf(variable)}`);
+      if (env.has(nameOf(variable)))
+        conflicts.push(`container ${quoted(container.name)} already sets env ${nameOf(variable)}`);
     }
   }
   return conflicts;

@@ -35,6 +35,7 @@ export type NamespaceLabels = { known: true; labels: Readonly<Record<string, str
 /** What the API server asked for; absent offline, where the CLI reads pods from files. */
 export interface RequestTarget {
   operation: string;
+  kind?: { group: string; version: string; kind: string } | null | undefined;
   resource: { group: string; version: string; resource: string };
   subResource?: string | null | undefined;
 }
@@ -59,6 +60,7 @@ export interface DecisionInput {
  */
 export function decide(input: DecisionInput): Outcome {
   if (input.request !== undefined && !isPodCreate(input.request)) return skipped('not_pod_create');
+  if (!saysPod(input.request?.kind, input.object)) return skipped('kind_mismatch');
   const reading = readPod(input.object);
   if (!reading.ok) return denied('invalid_pod', `request.object is not a Pod: ${reading.message}`);
   const pod = reading.pod;
@@ -116,6 +118,16 @@ export function isPodCreate(request: RequestTarget): boolean {
   return (
     request.operation === 'CREATE' && group === '' && version === 'v1' && resource === 'pods' && !request.subResource
   );
+}
+
+/**
+ * A review for the pods resource whose request.kind or object.kind names something else was
+ * forged or misrouted: answered allowed and unchanged, never patched as if it were a Pod.
+ */
+function saysPod(kind: RequestTarget['kind'], object: unknown): boolean {
+  if (kind && (kind.group !== '' || kind.version !== 'v1' || kind.kind !== 'Pod')) return false;
+  const objectKind = (object as { kind?: unknown } | null)?.kind;
+  return objectKind === undefined || objectKind === 'Pod';
 }
 
 export function isIgnoredNamespace(namespace: string, injectorNamespace: string): boolean {

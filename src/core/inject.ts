@@ -5,6 +5,7 @@ import { nameOf, type PodFacts, type Tree } from './render.js';
 import { checkValue, describeType, magnitude, type ParamValue } from './params.js';
 import type { TemplateStatus } from './status.js';
 import type { Template, TemplateSet } from './templates.js';
+import { quoted, quotedList } from './text.js';
 
 /** What the pod asks for and what that renders to; decide.ts turns the results into outcomes. */
 
@@ -52,8 +53,10 @@ export function selectTemplates(
   const unknown = names.filter((name) => !templates.has(name));
   if (unknown.length > 0) {
     const available = [...templates.keys()].sort().join(', ');
-    const shown = unknown.map((n) => JSON.stringify(n.slice(0, 63))).join(', ');
-    return { ok: false, message: `${TEMPLATES_ANNOTATION}: unknown template ${shown}; available: ${available}` };
+    return {
+      ok: false,
+      message: `${TEMPLATES_ANNOTATION}: unknown template ${quotedList(unknown)}; available: ${available}`,
+    };
   }
   const chosen = [...new Set(names)].map((name) => templates.get(name) as Template);
   chosen.sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
@@ -73,9 +76,7 @@ export function resolveParams(templates: readonly Template[], annotations: Recor
       const checked = checkValue(param.type, raw, param);
       if (checked.ok) own[param.name] = checked.value;
       else
-        problems.push(
-          `${param.annotation}: invalid value ${JSON.stringify(raw.slice(0, 64))}, expected ${describeType(param.type, param)}`,
-        );
+        problems.push(`${param.annotation}: invalid value ${quoted(raw)}, expected ${describeType(param.type, param)}`);
     }
     problems.push(...orderProblems(template, own));
     values.set(template.name, own);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text.js';
 
 /**
  * The slice of a Pod the injector reads. It is a view for decisions only, parsed in zod's strip
@@ -48,7 +49,8 @@ export function readPod(object: unknown): PodReading {
   if (parsed.success) return { ok: true, pod: parsed.data };
   const issue = parsed.error.issues[0];
   const where = issue ? issue.path.join('.') || '(root)' : '(root)';
-  return { ok: false, message: `${where}: ${issue?.message ?? 'invalid'}` };
+  // The path may hold the pod's own keys (an annotation's name): bounded and escaped.
+  return { ok: false, message: `${safeText(where)}: ${issue?.message ?? 'invalid'}` };
 }
 
 export function annotationsOf(pod: PodView): Record<string, string> {

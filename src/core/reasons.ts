@@ -13,6 +13,10 @@ export const REASONS = {
       'the namespace labels could not be read; the webhook namespaceSelector matched, so the namespace is treated as enabled',
   },
   not_pod_create: { outcome: 'skip', sentence: 'only CREATE of core/v1 pods (no subresource) is mutated' },
+  kind_mismatch: {
+    outcome: 'skip',
+    sentence: 'request.kind or object.kind is not a core/v1 Pod although the resource is pods',
+  },
   namespace_ignored: { outcome: 'skip', sentence: 'system namespaces and the injector namespace are never injected' },
   mirror_pod: { outcome: 'skip', sentence: 'mirror (static) pods cannot be changed by the API server' },
   host_network: {

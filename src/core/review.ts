@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { MAX_JSON_DEPTH, nestsTooDeep } from './json-depth.js';
 import { statusCode, type Outcome } from './outcome.js';
+import { boundedLines, MAX_MESSAGE, safeText } from './text.js';
 
 /**
  * The AdmissionReview envelope: only what the injector reads is checked (and kept in the parsed
@@ -10,9 +12,12 @@ export const ADMISSION_V1 = 'admission.k8s.io/v1';
 export const ADMISSION_V1BETA1 = 'admission.k8s.io/v1beta1';
 
 const GroupVersionResource = z.object({ group: z.string(), version: z.string(), resource: z.string() });
+const GroupVersionKind = z.object({ group: z.string(), version: z.string(), kind: z.string() });
 
 export const AdmissionRequest = z.object({
   uid: z.string().min(1).max(256),
+  // Always sent by the API server; optional so a review built by hand without it still decodes.
+  kind: GroupVersionKind.nullish(),
   resource: GroupVersionResource,
   subResource: z.string().nullish(),
   name: z.string().nullish(),
@@ -37,13 +42,21 @@ export type DecodedReview =
 
 /** Turns the raw body into a request, or a one-line reason for a 400 with whatever uid was found. */
 export function decodeReview(body: string): DecodedReview {
+  // Before JSON.parse, which would spend seconds and hundreds of MB on it. The uid, when the body
+  // is refused unparsed, comes from its first bytes (hintFrom), where the API server writes it.
+  if (nestsTooDeep(body))
+    return {
+      ok: false,
+      message: `body nests deeper than ${MAX_JSON_DEPTH} arrays/objects; no AdmissionReview of a Pod does`,
+      ...hintFrom(body),
+    };
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch (error) {
     return {
       ok: false,
-      message: `body is not valid JSON: ${(error as Error).message.slice(0, 120)}`,
+      message: `body is not valid JSON: ${safeText((error as Error).message, 160)}`,
       ...hintFrom(body),
     };
   }
@@ -62,7 +75,7 @@ export function decodeReview(body: string): DecodedReview {
       ok: false,
       ...(uid.length <= 256 ? { uid } : {}),
       ...(apiVersion.success ? { apiVersion: apiVersion.data } : {}),
-      message: `AdmissionReview ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+      message: `AdmissionReview ${safeText(issue?.path.join('.') || '(root)')}: ${issue?.message ?? 'invalid'}`,
     };
   }
   return { ok: true, apiVersion: parsed.data.apiVersion, request: parsed.data.request };
@@ -82,9 +95,6 @@ export function hintFrom(body: string): EnvelopeHint {
   return { ...(uid ? { uid } : {}), ...(apiVersion ? { apiVersion } : {}) };
 }
 
-// The API server truncates warnings past 4096 runes in total; keep each one short and readable.
-const MAX_WARNING = 256;
-
 /** The AdmissionReview answer, in the version it was asked in (v1beta1 is never answered as v1). */
 export function encodeReview(apiVersion: string, uid: string, outcome: Outcome): string {
   const allowed = outcome.kind === 'inject' || outcome.kind === 'skip';
@@ -94,9 +104,14 @@ export function encodeReview(apiVersion: string, uid: string, outcome: Outcome):
     response['patch'] = Buffer.from(JSON.stringify(outcome.ops), 'utf8').toString('base64');
   }
   if (outcome.kind === 'deny' || outcome.kind === 'error') {
-    response['status'] = { code: statusCode(outcome), message: outcome.message, status: 'Failure' };
+    response['status'] = {
+      code: statusCode(outcome),
+      message: safeText(outcome.message, MAX_MESSAGE),
+      status: 'Failure',
+    };
   }
-  if (outcome.warnings.length > 0) response['warnings'] = outcome.warnings.map((w) => w.slice(0, MAX_WARNING));
+  // The API server truncates warnings past 4096 runes in total; keep each one short and readable.
+  if (outcome.warnings.length > 0) response['warnings'] = boundedLines(outcome.warnings);
   // Audit annotation keys must not contain "/": the API server prefixes them with the webhook name.
   response['auditAnnotations'] = { decision: outcome.kind, reason: outcome.reason };
   return JSON.stringify({ apiVersion, kind: 'AdmissionReview', response });

@@ -17,6 +17,10 @@ export const MAX_TEXT = 256;
 export const MAX_QUOTED = 66;
 /** Items of a list shown before "… and N more". */
 export const MAX_ITEMS = 5;
+/** A whole deny or error message: a few sentences, each with its quoted values. */
+export const MAX_MESSAGE = 1024;
+/** Warnings in one answer; the API server turns each into a header line for the client. */
+export const MAX_WARNINGS = 10;
 
 const ELLIPSIS = '…';
 const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '"': '\\"', '\\': '\\\\' };
@@ -40,6 +44,17 @@ export function quotedList(values: Iterable<string>, maxItems = MAX_ITEMS, maxIt
   const shown = distinct.slice(0, maxItems).map((value) => quoted(value, maxItem));
   const rest = distinct.length - shown.length;
   return rest > 0 ? `${shown.join(', ')} ${ELLIPSIS} and ${rest} more` : shown.join(', ');
+}
+
+/**
+ * Distinct lines, each escaped and cut to `maxLine`, at most `maxLines` of them; the last says how
+ * many more there were.
+ */
+export function boundedLines(lines: readonly string[], maxLines = MAX_WARNINGS, maxLine = MAX_TEXT): string[] {
+  const distinct = [...new Set(lines)];
+  if (distinct.length <= maxLines) return distinct.map((line) => safeText(line, maxLine));
+  const shown = distinct.slice(0, maxLines - 1).map((line) => safeText(line, maxLine));
+  return [...shown, `${ELLIPSIS} and ${distinct.length - shown.length} more`];
 }
 
 function bounded(value: string, max: number, quoting: boolean): string {

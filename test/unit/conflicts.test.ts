@@ -26,7 +26,7 @@ describe('mount paths are compared as the directories they name', () => {
     ['/var//log/app', '/var/log/app'],
     ['/var/log/app', '/var/log/app'],
   ])('an app container mounting %s conflicts with an added mount at %s', (existing, added) => {
-    expect(conflictsAdding(existing, added)).toEqual([`container app already mounts ${added}`]);
+    expect(conflictsAdding(existing, added)).toEqual([`container "app" already mounts "${added}"`]);
   });
 
   it.each([

@@ -91,3 +91,37 @@ describe('a pod asking for native sidecars', () => {
     expect(decideFor(pod, templates, settings)).toMatchObject({ kind: 'inject', native: true, warnings: [] });
   });
 });
+
+describe('a review for pods whose kinds say something else is answered unchanged', () => {
+  const podCreate = { operation: 'CREATE', resource: { group: '', version: 'v1', resource: 'pods' } };
+  function decideRequest(pod: unknown, kind?: { group: string; version: string; kind: string }) {
+    return decide({
+      request: { ...podCreate, ...(kind ? { kind } : {}) },
+      object: pod,
+      namespace: 'demo',
+      namespaceLabels: enabled,
+      templates,
+      settings: SETTINGS,
+    });
+  }
+
+  it.each([
+    ['request.kind apps/v1 Deployment', { group: 'apps', version: 'v1', kind: 'Deployment' }],
+    ['request.kind v1 ConfigMap', { group: '', version: 'v1', kind: 'ConfigMap' }],
+    ['request.kind v2 Pod', { group: '', version: 'v2', kind: 'Pod' }],
+  ])('%s with resource pods skips as kind_mismatch', (_name, kind) => {
+    expect(decideRequest(makePod(), kind)).toEqual({ kind: 'skip', reason: 'kind_mismatch', warnings: [] });
+  });
+
+  it('object.kind ConfigMap skips as kind_mismatch, never invalid_pod or a patch', () => {
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } };
+    expect(decideRequest(configMap)).toMatchObject({ kind: 'skip', reason: 'kind_mismatch' });
+    expect(decideRequest({ ...makePod(), kind: 'ConfigMap' })).toMatchObject({ kind: 'skip', reason: 'kind_mismatch' });
+  });
+
+  it('request.kind v1 Pod and object.kind Pod (or absent, as offline) are injected', () => {
+    const pod = makePod();
+    expect(decideRequest(pod, { group: '', version: 'v1', kind: 'Pod' })).toMatchObject({ kind: 'inject' });
+    expect(decideRequest({ ...pod, kind: undefined })).toMatchObject({ kind: 'inject' });
+  });
+});

@@ -160,7 +160,7 @@ describe('inject: collisions are skipped, never duplicated', () => {
     expect(run(pod)).toMatchObject({
       kind: 'skip',
       reason: 'name_conflict',
-      warnings: ['container app already mounts /data'],
+      warnings: ['container "app" already mounts "/data"'],
     });
   });
 });

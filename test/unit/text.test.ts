@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_ITEMS, MAX_QUOTED, MAX_TEXT, quoted, quotedList, safeText } from '../../src/core/text.js';
+import {
+  MAX_ITEMS,
+  MAX_QUOTED,
+  MAX_TEXT,
+  MAX_WARNINGS,
+  boundedLines,
+  quoted,
+  quotedList,
+  safeText,
+} from '../../src/core/text.js';
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
@@ -86,6 +95,27 @@ describe('quotedList', () => {
         const text = quotedList(values.map((v) => v.repeat(10)));
         expect(text.length).toBeLessThanOrEqual(MAX_ITEMS * (MAX_QUOTED + 2) + ' … and 40 more'.length);
         expect(text).not.toMatch(UNSAFE);
+      }),
+    );
+  });
+});
+
+describe('boundedLines', () => {
+  it('keeps distinct lines, escaped, and replaces the overflow with its count', () => {
+    expect(boundedLines(['a', 'b\u2028', 'a'])).toEqual(['a', 'b\\u2028']);
+    const many = Array.from({ length: 1_000 }, (_, i) => `line ${i}`);
+    expect(boundedLines(many)).toEqual([...many.slice(0, MAX_WARNINGS - 1), `… and ${1_000 - MAX_WARNINGS + 1} more`]);
+  });
+
+  it('bounds every line and the count of lines whatever the input', () => {
+    fc.assert(
+      fc.property(fc.array(hostileText, { maxLength: 40 }), (values) => {
+        const lines = boundedLines(values.map((v) => v.repeat(50)));
+        expect(lines.length).toBeLessThanOrEqual(MAX_WARNINGS);
+        for (const line of lines) {
+          expect(line.length).toBeLessThanOrEqual(MAX_TEXT);
+          expect(line).not.toMatch(UNSAFE);
+        }
       }),
     );
   });
