@@ -13,6 +13,7 @@ export interface Metrics {
   reloads: Counter<'kind' | 'result'>;
   namespaceLookups: Counter<'result'>;
   templateSet: Gauge<'hash'>;
+  evictions: Counter<'state'>;
 }
 
 // eslint-disable-next-line max-lines-per-function -- a declarative table of metric definitions
@@ -62,6 +63,12 @@ export function createMetrics(): Metrics {
       name: 'sidecar_injector_template_set_info',
       help: 'Always 1; the hash label is the SHA-256 of the active template set (join with the status annotation).',
       labelNames: ['hash'],
+      registers,
+    }),
+    evictions: new Counter({
+      name: 'sidecar_injector_connections_evicted_total',
+      help: 'Connections closed at MAX_CONNECTIONS to admit a new one, by state (fresh, idle, busy).',
+      labelNames: ['state'],
       registers,
     }),
   };

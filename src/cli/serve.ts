@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createAdmissionHandler } from '../admission/handler.js';
 import { injectionSettings, loadConfig, type Config } from '../config.js';
-import { closeGracefully, createHttpsServer, listen, ListenError } from '../http/server.js';
+import { closeGracefully, createHttpsServer, DEFAULT_LIMITS, listen, ListenError } from '../http/server.js';
 import { serveMutate } from '../http/mutate.js';
 import { createOpsServer } from '../http/ops-server.js';
 import { loadKubeConfig, nativeSidecars, type NativeSidecars } from '../kube/cluster-facts.js';
@@ -97,6 +97,8 @@ export async function startWebhook(
       notReady: () => notReady(parts, draining),
     },
     parts.certs.current(),
+    { ...DEFAULT_LIMITS, maxConnections: config.MAX_CONNECTIONS },
+    (state) => metrics.evictions.inc({ state }),
   );
   parts.certs.onRotate((pair) => server.setSecureContext({ cert: pair.cert, key: pair.key }));
   const ops = opsServer(metrics, parts.templates);

@@ -1,6 +1,8 @@
 import { createServer as createNodeHttpsServer, type Server } from 'node:https';
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_MAX_CONNECTIONS } from '../config.js';
+import { capConnections, type ConnectionState } from './connections.js';
 import { sendJson } from './mutate.js';
 
 /** The API server's Go transport keeps idle connections 90 s; closing first resets requests. */
@@ -23,9 +25,15 @@ export interface ServerLimits {
   headersTimeoutMs: number;
   /** A client must have sent its whole request within this time (the API server's own limit is 30 s). */
   requestTimeoutMs: number;
+  /** Open connections at most; at the cap an older one is closed (connections.ts says which). */
+  maxConnections: number;
 }
 
-export const DEFAULT_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
+export const DEFAULT_LIMITS: ServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxConnections: DEFAULT_MAX_CONNECTIONS,
+};
 
 /** Every route, registered once: /mutate, /healthz, /readyz. */
 export function route(routes: Routes, req: IncomingMessage, res: ServerResponse): void {
@@ -46,7 +54,12 @@ function sendText(res: ServerResponse, status: number, text: string): void {
 }
 
 /** HTTPS with HTTP/1.1 only (the API server's client never negotiates h2) and TLS 1.2+. */
-export function createHttpsServer(routes: Routes, tls: TlsMaterial, limits = DEFAULT_LIMITS): Server {
+export function createHttpsServer(
+  routes: Routes,
+  tls: TlsMaterial,
+  limits = DEFAULT_LIMITS,
+  onEvicted?: (state: ConnectionState) => void,
+): Server {
   const options = {
     cert: tls.cert,
     key: tls.key,
@@ -69,6 +82,7 @@ export function createHttpsServer(routes: Routes, tls: TlsMaterial, limits = DEF
   server.requestTimeout = limits.requestTimeoutMs;
   server.maxHeadersCount = 100;
   server.maxRequestsPerSocket = 0;
+  capConnections(server, limits.maxConnections, onEvicted);
   return server;
 }
 

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpsServer, type Routes } from '../../src/http/server.js';
+import { createHttpsServer, DEFAULT_LIMITS, type Routes } from '../../src/http/server.js';
 import { SERVICE_NAME, testCerts } from '../helpers/server.js';
 import type { Server } from 'node:https';
 
@@ -21,7 +21,7 @@ let ca: string;
 beforeAll(async () => {
   const certs = await testCerts();
   ca = certs.caCert;
-  server = createHttpsServer(routes, certs, { headersTimeoutMs: 300, requestTimeoutMs: 600 });
+  server = createHttpsServer(routes, certs, { ...DEFAULT_LIMITS, headersTimeoutMs: 300, requestTimeoutMs: 600 });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   port = (server.address() as AddressInfo).port;
