@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_JSON_DEPTH, nestsTooDeep } from './json-depth.js';
+import { refuseUnparsed } from './json-depth.js';
 import { statusCode, type Outcome } from './outcome.js';
 import { boundedLines, MAX_MESSAGE, safeText } from './text.js';
 
@@ -44,12 +44,8 @@ export type DecodedReview =
 export function decodeReview(body: string): DecodedReview {
   // Before JSON.parse, which would spend seconds and hundreds of MB on it. The uid, when the body
   // is refused unparsed, comes from its first bytes (hintFrom), where the API server writes it.
-  if (nestsTooDeep(body))
-    return {
-      ok: false,
-      message: `body nests deeper than ${MAX_JSON_DEPTH} arrays/objects; no AdmissionReview of a Pod does`,
-      ...hintFrom(body),
-    };
+  const refused = refuseUnparsed(body);
+  if (refused) return { ok: false, message: `${refused}; no AdmissionReview of a Pod does`, ...hintFrom(body) };
   let json: unknown;
   try {
     json = JSON.parse(body);

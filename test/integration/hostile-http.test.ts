@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH } from '../../src/core/json-depth.js';
+import { MAX_JSON_DEPTH, MAX_JSON_ELEMENTS } from '../../src/core/json-depth.js';
 import { makePod, makeReview, type Json } from '../helpers/pods.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -106,6 +106,18 @@ describe('a review whose kinds are not a Pod', () => {
       uid: 'kinds',
       allowed: true,
       auditAnnotations: { decision: 'skip', reason: 'kind_mismatch' },
+    });
+  });
+});
+
+describe('a shallow body with more elements than MAX_JSON_ELEMENTS', () => {
+  it('9.5 MiB of [],[],… is refused with the uid before JSON.parse', async () => {
+    const body = reviewWith(`[${'[],'.repeat((9.5 * 1024 * 1024) / 3)}[]]`, 'wide-uid');
+    const response = (await server.post('/mutate', body)).json().response;
+    expect(response).toMatchObject({
+      uid: 'wide-uid',
+      allowed: false,
+      status: { code: 400, message: expect.stringContaining(`more than ${MAX_JSON_ELEMENTS} JSON elements`) },
     });
   });
 });

@@ -2,8 +2,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH, jsonDepth, nestsTooDeep } from '../../src/core/json-depth.js';
+import {
+  MAX_JSON_DEPTH,
+  MAX_JSON_ELEMENTS,
+  jsonDepth,
+  jsonShape,
+  nestsTooDeep,
+  refuseUnparsed,
+} from '../../src/core/json-depth.js';
 import { ROOT } from '../helpers/pods.js';
+
+const INFINITE = { depth: Infinity, elements: Infinity };
 
 /** The depth of a parsed value: how many arrays and objects enclose its deepest point. */
 function trueDepth(value: unknown): number {
@@ -80,5 +89,30 @@ describe('nestsTooDeep with the documented default', () => {
       .map((file) => jsonDepth(readFileSync(join(dir, file))));
     expect(depths.length).toBeGreaterThan(0);
     expect(Math.max(...depths)).toBeLessThanOrEqual(MAX_JSON_DEPTH / 3);
+  });
+});
+
+describe('refuseUnparsed: depth and elements in one pass', () => {
+  it('counts arrays, objects and commas outside strings', () => {
+    expect(jsonShape('[1,2,{"a":"[,]","b":[]}]', INFINITE)).toEqual({ depth: 3, elements: 6 });
+  });
+
+  it(`accepts ${MAX_JSON_ELEMENTS} elements and refuses one more, however shallow`, () => {
+    const flat = (elements: number): string => `[${'0,'.repeat(elements - 1)}0]`;
+    expect(refuseUnparsed(flat(MAX_JSON_ELEMENTS))).toBeUndefined();
+    expect(refuseUnparsed(flat(MAX_JSON_ELEMENTS + 1))).toBe(`body has more than ${MAX_JSON_ELEMENTS} JSON elements`);
+    expect(refuseUnparsed(Buffer.from(`[${'[],'.repeat(3_000_000)}[]]`))).toMatch(/more than/);
+  });
+
+  it('names the depth when the nesting is what is over', () => {
+    expect(refuseUnparsed('['.repeat(MAX_JSON_DEPTH + 1))).toBe(
+      `body nests deeper than ${MAX_JSON_DEPTH} arrays/objects`,
+    );
+  });
+
+  it('leaves every review fixture of this repository far below the element limit', () => {
+    const dir = join(ROOT, 'test/fixtures/reviews');
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')))
+      expect(jsonShape(readFileSync(join(dir, file)), INFINITE).elements).toBeLessThan(MAX_JSON_ELEMENTS / 100);
   });
 });
