@@ -1,16 +1,13 @@
 import { z } from 'zod';
-import { parseQuantity } from './quantity.js';
+import { DEFAULT_MAX_ITEMS, PARAMETER_TYPES, TYPE_FORMS, measure, type ParameterType } from './param-types.js';
+
+export { PARAMETER_TYPES, type ParameterType } from './param-types.js';
 
 /**
  * Per-pod overrides. Each template declares a closed table of parameters; a pod can only set
  * those, through their annotation, and every value is checked against its type and bounds before
- * it is allowed anywhere near a rendered container. The character sets are deliberately narrow:
- * no whitespace, quotes, braces, `$` or backslashes can pass, so a value cannot smuggle YAML,
- * template syntax or `$(VAR)` expansion into a container even where a template puts it in args.
+ * it is allowed anywhere near a rendered container (see param-types.ts for the character sets).
  */
-export const PARAMETER_TYPES = ['quantity', 'duration', 'path', 'url', 'integer'] as const;
-export type ParameterType = (typeof PARAMETER_TYPES)[number];
-
 export const Parameter = z
   .strictObject({
     name: z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'a camelCase identifier'),
@@ -21,13 +18,20 @@ export const Parameter = z
     max: z.union([z.string(), z.number()]).optional(),
     /** Another parameter of the same type this one may not exceed (a request and its limit). */
     notAbove: z.string().optional(),
+    /** Accepts `none`: the field the value fills is left out (a limit that is not set). */
+    none: z.boolean().default(false),
+    /** List types: the most elements a value may have. */
+    maxItems: z.number().int().min(1).max(256).default(DEFAULT_MAX_ITEMS),
     description: z.string().optional(),
   })
   .superRefine((param, ctx) => {
     for (const key of ['default', 'min', 'max'] as const) {
       const value = param[key];
       if (value === undefined) continue;
-      const checked = checkValue(param.type, String(value), {});
+      const checked = checkValue(param.type, String(value), {
+        maxItems: param.maxItems,
+        none: key === 'default' && param.none,
+      });
       if (!checked.ok) ctx.addIssue({ code: 'custom', path: [key], message: checked.message });
     }
     const checked = checkValue(param.type, String(param.default), param);
@@ -35,40 +39,35 @@ export const Parameter = z
   });
 export type Parameter = z.infer<typeof Parameter>;
 
-export type ParamValue = string | number;
+/** A checked value; `null` is `none`, which removes the field it would fill. */
+export type ParamValue = string | number | null;
 export type Checked = { ok: true; value: ParamValue } | { ok: false; message: string };
 
-interface Bounds {
+/** What a value is checked against besides its type; a parameter declaration fits. */
+export interface Bounds {
   min?: string | number | undefined;
   max?: string | number | undefined;
+  none?: boolean | undefined;
+  maxItems?: number | undefined;
 }
 
-const DURATION = /^([0-9]{1,6})(s|m|h)$/;
-const DURATION_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
-const PATH = /^(\/[A-Za-z0-9._-]+)+\/?$/;
-// RFC 3986 characters minus `$`, quotes and anything a shell or Kubernetes expands.
-const URL_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!&()*+,;=%]+$/;
-
+/** The sentence a deny message ends with: what the parameter would have accepted. */
 export function describeType(type: ParameterType, bounds: Bounds): string {
-  const range = [
+  const conditions = [
     bounds.min !== undefined ? `at least ${bounds.min}` : '',
     bounds.max !== undefined ? `at most ${bounds.max}` : '',
+    type.endsWith('-list') ? `at most ${bounds.maxItems ?? DEFAULT_MAX_ITEMS} of them` : '',
   ]
     .filter(Boolean)
     .join(' and ');
-  const form = {
-    quantity: 'a Kubernetes quantity such as 250m or 512Mi',
-    duration: 'a duration such as 30s, 5m or 1h',
-    path: 'an absolute path of letters, digits, ".", "_" and "-" with no ".." segment',
-    url: 'an http:// or https:// URL',
-    integer: 'an integer',
-  }[type];
-  return range ? `${form}, ${range}` : form;
+  const form = conditions ? `${TYPE_FORMS[type]}, ${conditions}` : TYPE_FORMS[type];
+  return bounds.none ? `${form}, or none` : form;
 }
 
 /** Checks one value against its type and bounds; the message says what would be accepted. */
 export function checkValue(type: ParameterType, raw: string, bounds: Bounds): Checked {
-  const measured = measure(type, raw);
+  if (bounds.none && raw === 'none') return { ok: true, value: null };
+  const measured = measure(type, raw, bounds.maxItems);
   const fail = (): Checked => ({ ok: false, message: `expected ${describeType(type, bounds)}` });
   if (measured === undefined) return fail();
   if (bounds.min !== undefined && measured.size < (measure(type, String(bounds.min))?.size ?? -Infinity)) return fail();
@@ -76,43 +75,10 @@ export function checkValue(type: ParameterType, raw: string, bounds: Bounds): Ch
   return { ok: true, value: measured.value };
 }
 
-/** Quantities measure in exact nano-units (bigint); number and bigint compare exactly in JS. */
-type Measured = { value: ParamValue; size: number | bigint };
-
-function measure(type: ParameterType, raw: string): Measured | undefined {
-  if (raw.length > 2048) return undefined;
-  switch (type) {
-    case 'quantity': {
-      const size = parseQuantity(raw);
-      return size === undefined || size < 0n ? undefined : { value: raw, size };
-    }
-    case 'duration': {
-      const match = DURATION.exec(raw);
-      if (!match) return undefined;
-      return { value: raw, size: Number(match[1]) * (DURATION_SECONDS[match[2] ?? 's'] ?? 1) };
-    }
-    case 'path':
-      if (!PATH.test(raw) || raw.split('/').some((segment) => segment === '..' || segment === '.')) return undefined;
-      return { value: raw, size: raw.length };
-    case 'url':
-      return measureUrl(raw);
-    case 'integer':
-      return /^-?[0-9]{1,15}$/.test(raw) ? { value: Number(raw), size: Number(raw) } : undefined;
-  }
-}
-
-function measureUrl(raw: string): { value: string; size: number } | undefined {
-  if (!URL_CHARS.test(raw) || !/^https?:\/\//i.test(raw)) return undefined;
-  try {
-    const url = new URL(raw);
-    if (url.username || url.password || !url.hostname) return undefined;
-    return { value: url.href, size: url.href.length };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The value's magnitude for comparisons between parameters (a request against its limit). */
+/**
+ * The value's magnitude for comparisons between parameters (a request against its limit);
+ * `none` has no magnitude, so nothing is above it.
+ */
 export function magnitude(type: ParameterType, value: ParamValue): number | bigint | undefined {
-  return measure(type, String(value))?.size;
+  return value === null ? undefined : measure(type, String(value))?.size;
 }

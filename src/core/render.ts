@@ -25,10 +25,23 @@ export function placeholderProblems(tree: Tree, paramNames: ReadonlySet<string>,
   if (Array.isArray(tree))
     return tree.flatMap((item, index) => placeholderProblems(item, paramNames, `${path}[${index}]`));
   if (tree !== null && typeof tree === 'object') {
-    return Object.entries(tree).flatMap(([key, value]) =>
-      placeholderProblems(value, paramNames, path ? `${path}.${key}` : key),
-    );
+    return [
+      ...nodeFormProblems(tree, path),
+      ...Object.entries(tree).flatMap(([key, value]) =>
+        placeholderProblems(value, paramNames, path ? `${path}.${key}` : key),
+      ),
+    ];
   }
+  return [];
+}
+
+/** Keys starting with `$` belong to the renderer; only its own forms are allowed. */
+function nodeFormProblems(tree: { [key: string]: Tree }, path: string): string[] {
+  const keys = Object.keys(tree).filter((key) => key.startsWith('$'));
+  if (keys.length === 0) return [];
+  const extra = Object.keys(tree).filter((key) => key !== JSON_KEY && key !== SCHEMA_KEY);
+  if (!(JSON_KEY in tree) || extra.length > 0)
+    return [`${path}: a node with ${keys.join(', ')} must be { ${JSON_KEY}: <document>, ${SCHEMA_KEY}?: <name> }`];
   return [];
 }
 
@@ -52,25 +65,61 @@ export type Renderer = (values: RenderValues) => Tree;
  * once: subtrees without placeholders are frozen and handed out as they are (most of a sidecar:
  * ports, probes, securityContext), strings are split into literal and placeholder pieces, and
  * object keys are listed up front. Freezing also guarantees no request can change what the next
- * one gets.
+ * one gets. Two node forms are the renderer's own:
+ * - `{ $json: <tree> }` renders the tree and stands for its JSON text (a configuration document
+ *   passed to a program as one argument or env value: values stay data, escaped by JSON);
+ * - a whole-string placeholder whose value is `none` (null) leaves out the key or list item.
  */
 export function compileRenderer(tree: Tree): Renderer {
   if (typeof tree === 'string') return compileString(tree);
   if (tree === null || typeof tree !== 'object') return () => tree;
+  if (isJsonNode(tree)) {
+    if (isStatic(tree[JSON_KEY])) {
+      const text = JSON.stringify(tree[JSON_KEY]);
+      return () => text;
+    }
+    const document = compileRenderer(tree[JSON_KEY]);
+    return (values) => JSON.stringify(document(values));
+  }
   if (isStatic(tree)) {
     deepFreeze(tree);
     return () => tree;
   }
   if (Array.isArray(tree)) {
-    const items = tree.map(compileRenderer);
-    return (values) => items.map((item) => item(values));
+    const items = tree.map((item) => [compileRenderer(item), isWholePlaceholder(item)] as const);
+    return (values) => {
+      const out: Tree[] = [];
+      for (const [item, omittable] of items) {
+        const rendered = item(values);
+        if (!(omittable && rendered === null)) out.push(rendered);
+      }
+      return out;
+    };
   }
-  const entries = Object.entries(tree).map(([key, child]) => [key, compileRenderer(child)] as const);
+  const entries = Object.entries(tree).map(
+    ([key, child]) => [key, compileRenderer(child), isWholePlaceholder(child)] as const,
+  );
   return (values) => {
     const out: { [key: string]: Tree } = {};
-    for (const [key, child] of entries) out[key] = child(values);
+    for (const [key, child, omittable] of entries) {
+      const rendered = child(values);
+      if (!(omittable && rendered === null)) out[key] = rendered;
+    }
     return out;
   };
+}
+
+export const JSON_KEY = '$json';
+/** Names the schema a `$json` document is validated against when templates load. */
+export const SCHEMA_KEY = '$schema';
+
+/** A `{ $json: ... }` node: its subtree is rendered and then serialised as one JSON string. */
+export function isJsonNode(tree: Tree): tree is { [JSON_KEY]: Tree; [SCHEMA_KEY]?: Tree } {
+  return typeof tree === 'object' && tree !== null && !Array.isArray(tree) && JSON_KEY in tree;
+}
+
+function isWholePlaceholder(tree: Tree): boolean {
+  return typeof tree === 'string' && WHOLE_PLACEHOLDER.test(tree);
 }
 
 function compileString(text: string): Renderer {
@@ -87,7 +136,7 @@ function compileString(text: string): Renderer {
     const [, scope = '', name = ''] = match;
     pieces.push(
       () => literal,
-      (values) => String(lookup(values, scope, name)),
+      (values) => String(lookup(values, scope, name) ?? ''),
     );
     last = (match.index ?? 0) + match[0].length;
   }
@@ -96,9 +145,11 @@ function compileString(text: string): Renderer {
   return (values) => pieces.map((piece) => piece(values)).join('');
 }
 
+/** Nothing to render: no placeholder and no `$json` node (which is rendered to a string). */
 function isStatic(tree: Tree): boolean {
   if (typeof tree === 'string') return !tree.includes('{{');
   if (tree === null || typeof tree !== 'object') return true;
+  if (isJsonNode(tree)) return false;
   return (Array.isArray(tree) ? tree : Object.values(tree)).every(isStatic);
 }
 
@@ -111,7 +162,7 @@ function deepFreeze(tree: Tree): void {
 function lookup(values: RenderValues, scope: string, name: string): ParamValue {
   const found = scope === 'pod' ? values.pod[name as keyof PodFacts] : values.params[name];
   // Kubernetes expands $(VAR) in command, args and env values; $$ is its escape.
-  return typeof found === 'string' ? found.replaceAll('$(', () => '$$(') : (found ?? '');
+  return typeof found === 'string' ? found.replaceAll('$(', () => '$$(') : found === undefined ? '' : found;
 }
 
 /** The `name` of a rendered container, volume, mount or env entry. */

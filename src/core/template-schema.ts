@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Parameter } from './params.js';
+import { LEVELS } from './pod-security.js';
 
 /**
  * One template file. Containers and volumes are Kubernetes objects; here only what the injector
@@ -52,6 +53,8 @@ export const TemplateFile = z.strictObject({
     .array(z.enum(['linux', 'windows']))
     .min(1)
     .default(['linux']),
+  /** The Pod Security level the template needs; checked against its containers at load. */
+  podSecurity: z.enum(LEVELS).optional(),
   parameters: z.array(Parameter).default([]),
   /** Run to completion before the app (after the user's init containers in classic mode). */
   initContainers: z.array(InitContainerSpec).default([]),

@@ -1,13 +1,11 @@
 import { parse as parseYaml } from 'yaml';
-import { Container } from 'kubernetes-models/v1/Container';
-import { Volume } from 'kubernetes-models/v1/Volume';
-import { VolumeMount } from 'kubernetes-models/v1/VolumeMount';
-import { EnvVar } from 'kubernetes-models/v1/EnvVar';
 import { TemplateFile } from './template-schema.js';
 import type { Parameter, ParamValue } from './params.js';
 import { checkValue } from './params.js';
 import { templateHash, templateImages } from './template-hash.js';
 import { compileRenderer, nameOf, placeholderProblems, type RenderValues, type Tree } from './render.js';
+import type { Level } from './pod-security.js';
+import { SAMPLE_FACTS, embeddedDocumentProblems, podSecurityCheck, schemaProblems } from './template-checks.js';
 
 export interface TemplateParts {
   initContainers: Tree[];
@@ -22,6 +20,8 @@ export interface Template {
   order: number;
   /** Where the template's containers can run; see TemplateFile.os. */
   os: readonly ('linux' | 'windows')[];
+  /** The Pod Security level its containers fit (declared in the file, checked at load). */
+  podSecurity: Level;
   parameters: readonly Parameter[];
   parts: TemplateParts;
   /** The parts rendered for one pod; compiled once per template set. */
@@ -40,13 +40,6 @@ export interface TemplateSource {
 }
 
 export type CompileResult = { ok: true; templates: TemplateSet } | { ok: false; errors: string[] };
-
-const SAMPLE_FACTS: RenderValues['pod'] = {
-  name: 'sample',
-  namespace: 'default',
-  serviceAccount: 'default',
-  ports: '8080',
-};
 
 /** Parses and validates a whole set; any error in any file rejects the set. */
 export function compileTemplates(sources: readonly TemplateSource[]): CompileResult {
@@ -95,11 +88,15 @@ function compileTemplate(source: TemplateSource): TemplateResult {
   if (problems.length > 0) return fail(problems);
   // Compiled once: the dry render below and every request use the same renderer.
   const renderParts = compileRenderer(parts as unknown as Tree) as unknown as Template['render'];
-  problems.push(...schemaProblems(renderParts, defaultParams(file.parameters)));
+  const values = { pod: SAMPLE_FACTS, params: defaultParams(file.parameters) };
+  const rendered = renderParts(values);
+  const security = podSecurityCheck(parts, rendered, file.podSecurity);
+  problems.push(...schemaProblems(rendered), ...embeddedDocumentProblems(parts, values), ...security.problems);
   if (problems.length > 0) return fail(problems);
   const { name, description, order, os, parameters } = file;
   const identity = { hash: templateHash({ name, order, parameters, parts }), images: templateImages({ parts }) };
-  return { ok: true, template: { name, description, order, os, parameters, parts, render: renderParts, ...identity } };
+  const template = { name, description, order, os, podSecurity: security.level, parameters, parts, render: renderParts };
+  return { ok: true, template: { ...template, ...identity } };
 }
 
 export function defaultParams(parameters: readonly Parameter[]): Record<string, ParamValue> {
@@ -124,37 +121,6 @@ function duplicateParameters(parameters: readonly Parameter[]): string[] {
     }
   }
   return problems;
-}
-
-/** Renders with the defaults and checks every part against the Kubernetes schema. */
-function schemaProblems(renderParts: Template['render'], params: Record<string, ParamValue>): string[] {
-  const rendered = renderParts({ pod: SAMPLE_FACTS, params });
-  const checks: [string, Tree[], (value: never) => { validate(): void }][] = [
-    ['initContainers', rendered.initContainers, (v) => new Container(v)],
-    ['sidecars', rendered.sidecars, (v) => new Container(v)],
-    ['volumes', rendered.volumes, (v) => new Volume(v)],
-    ['appContainers.volumeMounts', rendered.appContainers.volumeMounts, (v) => new VolumeMount(v)],
-    ['appContainers.env', rendered.appContainers.env, (v) => new EnvVar(v)],
-  ];
-  const problems: string[] = [];
-  for (const [field, items, model] of checks) {
-    items.forEach((item, index) => {
-      try {
-        model(item as never).validate();
-      } catch (error) {
-        problems.push(`${field}[${index}]: ${schemaMessage(error)}`);
-      }
-    });
-  }
-  return problems;
-}
-
-function schemaMessage(error: unknown): string {
-  const details = (error as { errors?: { instancePath?: string; message?: string }[] }).errors;
-  const first = details?.[0];
-  if (first)
-    return `${first.instancePath?.replace(/^\//, '').replaceAll('/', '.') || '(root)'} ${first.message ?? ''}`.trim();
-  return (error as Error).message;
 }
 
 /** Templates are combined freely, so two of them must never add the same name. */

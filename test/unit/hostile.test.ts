@@ -9,7 +9,7 @@ import { SETTINGS, applyStrictly, loadTemplateSet, makePod, type Json } from '..
  * container. Every hostile override is denied; hostile pod metadata renders as inert text.
  */
 const templates = loadTemplateSet();
-const ALL = 'proxy,logging,config';
+const ALL = 'proxy,logging,config,metrics';
 
 function run(annotations: Record<string, string>, metadata: Json = {}, spec: Json = {}): Outcome {
   const object = makePod({ annotations: { 'sidecar.inject/templates': ALL, ...annotations }, metadata, spec });
@@ -49,21 +49,31 @@ const HOSTILE_VALUES = [
   '',
   ' '.repeat(5),
   'x'.repeat(5000),
+  'none\n',
+  'NONE',
+  'null',
+  '~',
+  '80,81\n- name: x',
+  '10.0.0.0/8,$(SECRET)',
+  '10.0.0.0/8;iptables -F',
+  Array.from({ length: 40 }, (_, i) => String(1000 + i)).join(','),
 ];
 
-const OVERRIDES = [
-  'sidecar.inject/proxy-cpu',
-  'sidecar.inject/proxy-memory',
-  'sidecar.inject/proxy-cpu-limit',
-  'sidecar.inject/proxy-memory-limit',
-  'sidecar.inject/log-path',
-  'sidecar.inject/config-url',
-  'sidecar.inject/config-refresh',
-];
+/** Every override annotation of every shipped template: each one gets the whole table. */
+const OVERRIDES = [...templates.values()].flatMap((t) => t.parameters.map((p) => p.annotation));
+/** The empty list is a valid list value (no exclusions); every other hostile value is not. */
+const LIST_TYPES = new Set(['port-list', 'cidr-list']);
+const listAnnotations = new Set(
+  [...templates.values()].flatMap((t) => t.parameters.filter((p) => LIST_TYPES.has(p.type)).map((p) => p.annotation)),
+);
 
 describe('hostile override values are denied with the annotation and the accepted form', () => {
+  it('covers every parameter of every shipped template', () => {
+    expect(OVERRIDES.length).toBeGreaterThanOrEqual(30);
+    expect(OVERRIDES).toContain('sidecar.inject/exclude-outbound-cidrs');
+  });
   for (const annotation of OVERRIDES) {
-    for (const value of HOSTILE_VALUES) {
+    for (const value of HOSTILE_VALUES.filter((v) => !(listAnnotations.has(annotation) && v === ''))) {
       it(`${annotation} = ${JSON.stringify(value.slice(0, 40))}`, () => {
         const result = run({ [annotation]: value });
         expect(result.kind).toBe('deny');
@@ -163,6 +173,9 @@ describe('hostile pod metadata never changes the structure of a rendered contain
     const result = run({
       'sidecar.inject/config-url': 'https://cfg.example/a?b=c&d=(e)',
       'sidecar.inject/config-refresh': '5m',
+      'sidecar.inject/exclude-inbound-ports': '9000,9001',
+      'sidecar.inject/exclude-outbound-cidrs': '10.0.0.0/8',
+      'sidecar.inject/metrics-path': '/a/b',
     });
     expect(shape(injectedSpec(result))).toEqual(baseline);
   });

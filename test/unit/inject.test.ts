@@ -32,7 +32,7 @@ describe('inject: the default proxy template', () => {
     const pod = injectedPod(makePod());
     expect(names(specOf(pod).containers)).toEqual(['app', 'sidecar-proxy']);
     expect(names(specOf(pod).initContainers)).toEqual(['sidecar-init']);
-    expect(names(specOf(pod).volumes)).toEqual(['data', 'sidecar-envoy-config']);
+    expect(names(specOf(pod).volumes)).toEqual(['data', 'sidecar-iptables-run']);
   });
 
   it('gives the init container NET_ADMIN and NET_RAW only, never privileged', () => {
@@ -52,10 +52,10 @@ describe('inject: the default proxy template', () => {
       readOnlyRootFilesystem: true,
     });
     expect(proxy['resources']).toEqual({
-      requests: { cpu: '100m', memory: '128Mi' },
-      limits: { cpu: '500m', memory: '256Mi' },
+      requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '16Mi' },
+      limits: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '1Gi' },
     });
-    expect((proxy['ports'] as Json[]).map((p) => p['containerPort'])).toEqual([15001, 15006, 15090]);
+    expect((proxy['ports'] as Json[]).map((p) => p['containerPort'])).toEqual([15001, 15006, 15090, 15021]);
   });
 
   it('is idempotent: the injected pod sent back is skipped as already injected', () => {
@@ -134,7 +134,7 @@ describe('inject: template selection', () => {
     const result = run(makePod({ annotations: { 'sidecar.inject/templates': 'proxy,vault' } }));
     expect(result).toMatchObject({ kind: 'deny', reason: 'unknown_template' });
     expect(result.kind === 'deny' && result.message).toBe(
-      'sidecar.inject/templates: unknown template "vault"; available: config, logging, proxy',
+      'sidecar.inject/templates: unknown template "vault"; available: config, logging, metrics, proxy',
     );
   });
 });
@@ -151,7 +151,7 @@ describe('inject: collisions are skipped, never duplicated', () => {
   });
 
   it('skips when the pod already has a volume named like one the template adds', () => {
-    const pod = makePod({ spec: { volumes: [{ name: 'sidecar-envoy-config', emptyDir: {} }] } });
+    const pod = makePod({ spec: { volumes: [{ name: 'sidecar-iptables-run', emptyDir: {} }] } });
     expect(run(pod)).toMatchObject({ kind: 'skip', reason: 'name_conflict' });
   });
 

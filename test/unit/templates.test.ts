@@ -82,3 +82,44 @@ describe('compileRenderer', () => {
     expect(compileRenderer('{{ params.s }}')(values)).toBe('a$$(B)');
   });
 });
+
+describe('compileRenderer: the renderer-owned node forms', () => {
+  const values = {
+    pod: { name: 'web', namespace: 'demo', serviceAccount: 'sa', ports: '80' },
+    params: { port: 15001, text: 'x"}, "evil": {"', limit: null },
+  };
+
+  it('renders a $json node into one JSON string, values escaped as JSON data', () => {
+    const rendered = compileRenderer({
+      args: ['--config-yaml', { $json: { port: '{{ params.port }}', name: '{{ params.text }}' } }],
+    })(values) as { args: string[] };
+    expect(rendered.args[1]).toBe('{"port":15001,"name":"x\\"}, \\"evil\\": {\\""}');
+    expect(JSON.parse(rendered.args[1] ?? '')).toEqual({ port: 15001, name: 'x"}, "evil": {"' });
+  });
+
+  it('renders a static $json node once, to the same frozen string', () => {
+    const render = compileRenderer({ a: { $json: { b: [1, 2] }, $schema: 'none' } });
+    expect(render(values)).toEqual({ a: '{"b":[1,2]}' });
+  });
+
+  it('leaves out a key (or list item) whose whole value is a parameter set to none', () => {
+    const render = compileRenderer({
+      limits: { cpu: '{{ params.limit }}', memory: '1Gi' },
+      list: ['{{ params.limit }}'],
+    });
+    expect(render(values)).toEqual({ limits: { memory: '1Gi' }, list: [] });
+  });
+
+  it.each([
+    ['an unknown $ key', '    args: [{ $yaml: {} }]', 'must be { $json: <document>, $schema?: <name> }'],
+    ['a $json node with another key', '    args: [{ $json: {}, extra: 1 }]', 'must be { $json'],
+    [
+      'an unknown schema',
+      '    args: [{ $json: {}, $schema: nginx }]',
+      'unknown schema nginx; known: envoy-bootstrap-v3',
+    ],
+  ])('refuses %s at load', (_name, body, message) => {
+    const result = compileTemplates([{ file: 't.yaml', text: minimal(body) }]);
+    expect(!result.ok && result.errors.join('\n')).toContain(message);
+  });
+});
