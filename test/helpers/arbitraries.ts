@@ -33,6 +33,19 @@ export function parameterValues(param: Parameter): fc.Arbitrary<string> {
       .map((segments) => `/${segments.join('/')}${segments.length % 2 ? '/' : ''}`),
     url: fc.webUrl({ withQueryParameters: true, withFragments: true }),
     integer: fc.integer({ min: -10, max: 100_000 }).map(String),
+    hostname: fc.domain(),
+    'secret-path': fc
+      .array(fc.constantFrom('secret', 'data', 'web', '..', '.', 'a_b', ''), { minLength: 1, maxLength: 4 })
+      .map((segments) => segments.join('/')),
+    'port-list': fc
+      .array(fc.integer({ min: -1, max: 70_000 }).map(String), { maxLength: 40 })
+      .map((ports) => ports.join(',')),
+    'cidr-list': fc
+      .array(
+        fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 40 })).map(([ip, prefix]) => `${ip}/${prefix}`),
+        { maxLength: 40 },
+      )
+      .map((cidrs) => cidrs.join(',')),
   }[param.type];
   return fc.oneof(
     { weight: 4, arbitrary: typed },
