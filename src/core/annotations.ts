@@ -14,6 +14,8 @@ export const TEMPLATES_ANNOTATION = 'sidecar.inject/templates';
 export const NATIVE_ANNOTATION = 'sidecar.inject/native';
 export const STATUS_ANNOTATION = 'sidecar.inject/status';
 export const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
+/** The namespace label PodSecurity admission enforces; read so a template that would be refused is not added. */
+export const POD_SECURITY_ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 
 export type Toggle = 'true' | 'false' | 'absent';
 

@@ -21,6 +21,7 @@ import {
 } from './inject.js';
 import { denied, injected, skipped, withWarnings, type Outcome } from './outcome.js';
 import { buildPatch } from './patch.js';
+import { podSecurityOutcome } from './pod-security-gate.js';
 import { annotationsOf, containersOf, readPod, type PodView } from './pod.js';
 import type { InjectReason, SkipReason } from './reasons.js';
 import type { TemplateSet } from './templates.js';
@@ -56,7 +57,8 @@ export interface DecisionInput {
  * Every decision, in one ladder read top to bottom; the first rung that answers wins. After
  * Istio: what cannot be mutated, then what the pod cannot take (system namespace, mirror pod,
  * hostNetwork, nothing to inject into, already injected), the pod's opt-out, the namespace
- * policy and the pod's opt-in, then what the pod asks for (templates, overrides), then conflicts.
+ * policy and the pod's opt-in, then what the pod asks for (templates, what the namespace's Pod
+ * Security level allows of them, overrides), then conflicts.
  */
 export function decide(input: DecisionInput): Outcome {
   if (input.request !== undefined && !isPodCreate(input.request)) return skipped('not_pod_create');
@@ -98,6 +100,9 @@ function whatToInject(
     return withWarnings(skipped('windows_pod'), [
       `spec.os.name is windows; template ${quotedList(linuxOnly.map((t) => t.name))} supports only linux`,
     ]);
+  const labels = input.namespaceLabels.known ? input.namespaceLabels.labels : undefined;
+  const security = podSecurityOutcome(selected, input.namespace, labels);
+  if (security) return security;
   const params = resolveParams(selected.templates, annotations);
   if (!params.ok) return denied('invalid_override', params.message);
   const warnings: string[] = [];

@@ -22,7 +22,8 @@ export interface InjectionSettings {
   nativeSupported?: boolean;
 }
 
-type Selection = { ok: true; templates: Template[] } | { ok: false; message: string };
+/** `explicit`: the pod named its templates (sidecar.inject/templates) rather than taking the default. */
+type Selection = { ok: true; templates: Template[]; explicit: boolean } | { ok: false; message: string };
 
 /** Whether rendering added nothing at all: no container, volume, mount or env. */
 export function addsNothing(additions: Additions): boolean {
@@ -43,13 +44,13 @@ export function selectTemplates(
   defaults: readonly string[],
 ): Selection {
   const raw = annotations[TEMPLATES_ANNOTATION];
-  const names =
-    raw === undefined || raw.trim() === ''
-      ? defaults
-      : raw
-          .split(',')
-          .map((n) => n.trim())
-          .filter(Boolean);
+  const explicit = raw !== undefined && raw.trim() !== '';
+  const names = !explicit
+    ? defaults
+    : raw
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean);
   const unknown = names.filter((name) => !templates.has(name));
   if (unknown.length > 0) {
     const available = [...templates.keys()].sort().join(', ');
@@ -60,7 +61,7 @@ export function selectTemplates(
   }
   const chosen = [...new Set(names)].map((name) => templates.get(name) as Template);
   chosen.sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
-  return { ok: true, templates: chosen };
+  return { ok: true, templates: chosen, explicit };
 }
 
 type ParamResolution = { ok: true; values: Map<string, Record<string, ParamValue>> } | { ok: false; message: string };

@@ -40,6 +40,12 @@ export const REASONS = {
     outcome: 'skip',
     sentence: 'the pod runs on Windows (spec.os.name) and a selected template does not list windows in its os',
   },
+  pod_security: {
+    outcome: ['skip', 'deny'],
+    code: 403,
+    sentence:
+      "a selected template needs more than the namespace's Pod Security enforce level allows: skipped when chosen by default, denied when the pod names it",
+  },
   invalid_pod: { outcome: 'deny', code: 400, sentence: 'request.object is not a Pod' },
   unknown_template: {
     outcome: 'deny',
@@ -55,14 +61,16 @@ export const REASONS = {
   body_too_large: { outcome: 'error', code: 413, sentence: 'the body is larger than the 10 MiB limit' },
   unsupported_media_type: { outcome: 'error', code: 415, sentence: 'the Content-Type is not application/json' },
   internal_error: { outcome: 'error', code: 500, sentence: 'a bug in the injector; the message says where' },
-} as const satisfies Record<string, { outcome: Decision; sentence: string; code?: number }>;
+} as const satisfies Record<string, { outcome: Decision | readonly Decision[]; sentence: string; code?: number }>;
 
 /** The one spelling of a decision: core, log line, metric label, audit annotation and `explain`. */
 export type Decision = 'inject' | 'skip' | 'deny' | 'error';
 
 type Table = typeof REASONS;
 export type Reason = keyof Table;
-type ReasonOf<D extends Decision> = { [R in Reason]: Table[R]['outcome'] extends D ? R : never }[Reason];
+/** A row answers with one decision, or with either of two (pod_security: skip or deny). */
+type DecisionsOf<R extends Reason> = Table[R]['outcome'] extends readonly (infer D)[] ? D : Table[R]['outcome'];
+type ReasonOf<D extends Decision> = { [R in Reason]: D extends DecisionsOf<R> ? R : never }[Reason];
 export type InjectReason = ReasonOf<'inject'>;
 export type SkipReason = ReasonOf<'skip'>;
 export type DenyReason = ReasonOf<'deny'>;

@@ -67,7 +67,7 @@ export function podSecurityCheck(
   parts: PartsTree,
   rendered: PartsTree,
   declared: Level | undefined,
-): { level: Level; problems: string[] } {
+): { level: Level; violations: string[]; problems: string[] } {
   const containers = [...parts.initContainers, ...parts.sidecars];
   const problems = containers.flatMap((container, index) =>
     JSON.stringify((container as { securityContext?: unknown }).securityContext ?? {}).includes('{{')
@@ -79,7 +79,7 @@ export function podSecurityCheck(
     const why = fit.violations.length > 0 ? ` (not ${nextLevel(fit.level)}: ${fit.violations.join('; ')})` : '';
     problems.push(`podSecurity: declared ${declared}, but the containers fit ${fit.level}${why}`);
   }
-  return { level: fit.level, problems };
+  return { level: fit.level, violations: fit.violations, problems };
 }
 
 function nextLevel(level: Level): Level {

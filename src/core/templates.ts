@@ -22,6 +22,8 @@ export interface Template {
   os: readonly ('linux' | 'windows')[];
   /** The Pod Security level its containers fit (declared in the file, checked at load). */
   podSecurity: Level;
+  /** What keeps it from the next stricter level, for the message when a namespace refuses it. */
+  podSecurityWhy: readonly string[];
   parameters: readonly Parameter[];
   parts: TemplateParts;
   /** The parts rendered for one pod; compiled once per template set. */
@@ -95,8 +97,9 @@ function compileTemplate(source: TemplateSource): TemplateResult {
   if (problems.length > 0) return fail(problems);
   const { name, description, order, os, parameters } = file;
   const identity = { hash: templateHash({ name, order, parameters, parts }), images: templateImages({ parts }) };
-  const template = { name, description, order, os, podSecurity: security.level, parameters, parts, render: renderParts };
-  return { ok: true, template: { ...template, ...identity } };
+  const { level: podSecurity, violations: podSecurityWhy } = security;
+  const template = { name, description, order, os, podSecurity, podSecurityWhy, parameters, parts };
+  return { ok: true, template: { ...template, render: renderParts, ...identity } };
 }
 
 export function defaultParams(parameters: readonly Parameter[]): Record<string, ParamValue> {

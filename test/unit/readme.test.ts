@@ -24,7 +24,7 @@ describe('README', () => {
   it('lists every reason of the one reasons table, in its order, with its decision, status and sentence', () => {
     const expected = Object.entries(REASONS).map(([code, row]) => [
       `\`${code}\``,
-      'code' in row ? `${row.outcome} ${row.code}` : row.outcome,
+      'code' in row ? `${[row.outcome].flat().join(' or ')} ${row.code}` : row.outcome,
       row.sentence,
     ]);
     expect(tableAfter('<!-- reasons:')).toEqual(expected);

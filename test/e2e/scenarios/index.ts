@@ -4,6 +4,7 @@ import type { Capability, Scenario } from './context.js';
 import { corpus } from './corpus.js';
 import { explainLive, pipeline, statusMissing, statusOutdated } from './operate.js';
 import { deployment, dryRun, native, neverSent, recreated } from './injection.js';
+import { podSecurity } from './pod-security.js';
 import { truthTable } from './truth-table.js';
 
 export type { Capability, Scenario, ScenarioContext, WebhookControl } from './context.js';
@@ -25,6 +26,7 @@ export const SCENARIOS: readonly Scenario[] = [
   outage,
   rotation,
   native,
+  podSecurity,
   statusMissing,
   statusOutdated,
   explainLive,
