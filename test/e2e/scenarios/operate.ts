@@ -149,9 +149,16 @@ export const pipeline: Scenario = {
   async run(ctx) {
     const ns = await namespace(ctx, 'e2e-pipeline', ENABLED);
     await ctx.kubectl.submit(['apply'], inNamespace(deployment('piped'), ns));
-    const live = await ctx.kubectl.ok(['-n', ns, 'get', 'deployment', 'piped', '-o', 'yaml']);
-    const injected = await ctx.cli(['inject', '-'], live);
-    await ctx.kubectl.ok(['-n', ns, 'apply', '-f', '-'], { input: injected });
+    // `get -o yaml` carries the resourceVersion, so the apply fails with Conflict when the
+    // Deployment controller updated the status in between; a user runs the pipeline again.
+    await poll(ctx, 'the pipeline applied without a Conflict', 60_000, async () => {
+      const live = await ctx.kubectl.ok(['-n', ns, 'get', 'deployment', 'piped', '-o', 'yaml']);
+      const injected = await ctx.cli(['inject', '-'], live);
+      const applied = await ctx.kubectl.run(['-n', ns, 'apply', '-f', '-'], { input: injected });
+      if (applied.code === 0) return true;
+      if (/Conflict/.test(applied.stderr)) return undefined;
+      throw new Error(`kubectl apply exited ${applied.code}: ${applied.stderr.trim()}`);
+    });
     const stored = await ctx.kubectl.get('deployment', ns, 'piped');
     const template = (stored['spec'] as Json)['template'] as Json;
     assert(annotationsOf(template)['sidecar.inject/status'] !== undefined, 'the stored template has no status');
