@@ -17,6 +17,30 @@ export const DEFAULT_MAX_CONNECTIONS = 1024;
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().min(0).max(600);
 
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS label (lower case, digits, -)');
+const list = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+/** TLS_MODE=self-managed: where the certificate lives and how long it lives (seconds). */
+const selfManagedTls = {
+  TLS_MODE: z.enum(['files', 'self-managed']).default('files'),
+  SERVICE_NAME: dnsLabel.default('sidecar-injector'),
+  TLS_SECRET_NAME: dnsLabel.default('sidecar-injector-tls'),
+  WEBHOOK_CONFIGURATION_NAME: dnsLabel.default('sidecar-injector'),
+  TLS_EXTRA_NAMES: list,
+  TLS_CA_LIFETIME: z.coerce.number().int().min(10).max(631_152_000).default(157_680_000),
+  TLS_CERT_LIFETIME: z.coerce.number().int().min(5).max(63_072_000).default(31_536_000),
+  TLS_LEASE_DURATION: z.coerce.number().int().min(1).max(300).default(15),
+  POD_NAME: z.string().min(1).max(253).optional(),
+};
+
 export const ConfigSchema = z.object({
   PORT: port.default(8443),
   METRICS_PORT: port.default(9090),
@@ -43,6 +67,7 @@ export const ConfigSchema = z.object({
   RELOAD_INTERVAL: z.coerce.number().min(0.1).max(3600).default(10),
   NAMESPACE_LOOKUP_TIMEOUT_MS: z.coerce.number().int().min(50).max(5000).default(800),
   MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_MAX_CONNECTIONS),
+  ...selfManagedTls,
 });
 
 type Frozen<T> = { readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? readonly E[] : T[K] };

@@ -14,7 +14,8 @@ import { createMetrics, type Metrics } from '../metrics.js';
 import { observeReloads, observeRequests } from '../observe.js';
 import { StartupError } from '../startup-error.js';
 import { templateStore, type TemplateStore } from '../templates/store.js';
-import { fileCertificateSource, type CertificateSource } from '../tls/source.js';
+import { certificateSourceFor } from '../tls/from-config.js';
+import type { CertificateSource } from '../tls/source.js';
 import { ensureDevCerts, tryItCommand } from './dev.js';
 
 /** `serve` is what the container runs; `serve --dev` is npm start (see dev.ts). */
@@ -124,10 +125,10 @@ export async function startWebhook(
 async function startParts(config: Config, log: Logger, metrics: Metrics, overrides: WebhookOverrides): Promise<Parts> {
   const report = observeReloads(log, metrics);
   const intervalMs = config.RELOAD_INTERVAL * 1000;
-  const certs = fileCertificateSource({
-    files: { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE },
-    intervalMs,
+  const certs = await certificateSourceFor(config, {
     report,
+    log,
+    kubeConfig: () => loadKubeConfig(process.env, homedir()),
   });
   const setExpiry = (notAfter: Date): void => metrics.certExpiry.set(notAfter.getTime() / 1000);
   certs.onRotate((pair) => setExpiry(pair.notAfter));
@@ -173,7 +174,7 @@ function notReady(parts: Parts, draining: boolean): string[] {
   return [
     ...(draining ? ['shutting down'] : []),
     ...(parts.namespaces.ready() ? [] : [`namespace source (${parts.namespaces.kind}) not synced`]),
-    ...(parts.certs.healthy() ? [] : ['the serving certificate has expired']),
+    ...(parts.certs.healthy() ? [] : ['the serving certificate has expired or the caBundle does not trust it yet']),
   ];
 }
 

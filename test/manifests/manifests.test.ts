@@ -50,9 +50,11 @@ describe.skipIf('missing' in kubectl)('the rendered install (kubectl kustomize m
     install = await renderInstall(binary);
   });
 
-  it('renders only schema-valid objects', () => {
+  it('renders only schema-valid objects, and no Secret: the webhook makes its own certificate', () => {
     expect(install.objects.map((o) => o['kind']).sort()).toEqual([
       'ClusterRole',
+      'ClusterRole',
+      'ClusterRoleBinding',
       'ClusterRoleBinding',
       'ConfigMap',
       'Deployment',
@@ -60,7 +62,8 @@ describe.skipIf('missing' in kubectl)('the rendered install (kubectl kustomize m
       'Namespace',
       'NetworkPolicy',
       'PodDisruptionBudget',
-      'Secret',
+      'Role',
+      'RoleBinding',
       'Service',
       'ServiceAccount',
     ]);
@@ -162,8 +165,11 @@ describe.skipIf('missing' in kubectl)('the rendered install (kubectl kustomize m
     }
   });
 
-  it('carries a caBundle that verifies the serving certificate for the service name in a real TLS handshake', async () => {
-    const secret = one('Secret');
+  it('with files (manifests/files), carries a caBundle that verifies the serving certificate in a real TLS handshake', async () => {
+    const files = await renderInstall(binary, 'manifests/files');
+    const secret = files.objects.find((o) => o['kind'] === 'Secret') as Json;
+    const config = files.objects.find((o) => o['kind'] === 'MutatingWebhookConfiguration') as Json;
+    const webhooks = (): Webhook[] => config['webhooks'] as Webhook[];
     const data = secret['data'] as Record<string, string>;
     for (const webhook of webhooks())
       expect(String(webhook.clientConfig['caBundle']).replace(/\s/g, '')).toBe(data['ca.crt']);
@@ -192,15 +198,38 @@ describe.skipIf('missing' in kubectl)('the rendered install (kubectl kustomize m
     server.close();
   });
 
-  it('grants no more RBAC than the code uses: get, list and watch on namespaces', () => {
-    expect(one('ClusterRole')['rules']).toEqual([
+  it('grants no more RBAC than the code uses: namespaces to read, its Secret and Leases, its own caBundle', () => {
+    const rules = (kind: string, name: string): unknown =>
+      find(kind).find((o) => (o['metadata'] as Json)['name'] === name)?.['rules'];
+    expect(rules('ClusterRole', 'sidecar-injector')).toEqual([
       { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
     ]);
-    expect(find('Role')).toHaveLength(0);
-    const binding = one('ClusterRoleBinding');
-    expect(binding['subjects']).toEqual([
-      { kind: 'ServiceAccount', name: 'sidecar-injector', namespace: 'sidecar-injector' },
+    expect(rules('ClusterRole', 'sidecar-injector-webhook-ca')).toEqual([
+      {
+        apiGroups: ['admissionregistration.k8s.io'],
+        resources: ['mutatingwebhookconfigurations'],
+        resourceNames: [(one('MutatingWebhookConfiguration')['metadata'] as Json)['name']],
+        verbs: ['get', 'patch'],
+      },
     ]);
+    expect(rules('Role', 'sidecar-injector-certificates')).toEqual([
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      {
+        apiGroups: [''],
+        resources: ['secrets'],
+        resourceNames: ['sidecar-injector-tls'],
+        verbs: ['get', 'list', 'watch', 'update'],
+      },
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        verbs: ['get', 'list', 'create', 'update', 'delete'],
+      },
+    ]);
+    for (const binding of [...find('ClusterRoleBinding'), ...find('RoleBinding')])
+      expect(binding['subjects']).toEqual([
+        { kind: 'ServiceAccount', name: 'sidecar-injector', namespace: 'sidecar-injector' },
+      ]);
   });
 
   it('runs at least 2 hardened replicas spread across nodes, with probes and a PDB', () => {
@@ -238,6 +267,8 @@ describe.skipIf('missing' in kubectl)('the rendered install (kubectl kustomize m
       'cert-manager.io/inject-ca-from': 'sidecar-injector/sidecar-injector-tls',
     });
     expect(overlay.objects.filter((o) => o['kind'] === 'Secret')).toHaveLength(0);
+    expect(overlay.objects.filter((o) => ['Role', 'RoleBinding'].includes(String(o['kind'])))).toEqual([]);
+    expect(overlay.objects.filter((o) => o['kind'] === 'ClusterRole')).toHaveLength(1);
     expect(
       overlay.objects.filter((o) => String(o['apiVersion']).startsWith('cert-manager.io/')).map((o) => o['kind']),
     ).toEqual(['Certificate', 'Certificate', 'Issuer', 'Issuer']);
