@@ -8,7 +8,8 @@ import { kubeconfig } from './pki.js';
 export const WEBHOOK_CONFIGURATION = 'MutatingWebhookConfiguration';
 
 /**
- * `kubectl kustomize manifests/` exactly as a user renders it, in a scratch copy whose certs/
+ * `kubectl kustomize manifests/files` (TLS_MODE=files: the local process serves the mounted
+ * files; manifests/ itself is self-managed) exactly as a user renders it, in a scratch copy whose certs/
  * holds the run's webhook certificates (so the caBundle is the run's, through the same
  * kustomize replacement users get).
  */
@@ -18,7 +19,7 @@ export async function renderManifests(kubectl: Kubectl, dir: string, tlsDir: str
   mkdirSync(join(dir, 'certs'), { recursive: true });
   copyFileSync(join(root, 'certs/kustomization.yaml'), join(dir, 'certs/kustomization.yaml'));
   for (const file of ['ca.crt', 'tls.crt', 'tls.key']) copyFileSync(join(tlsDir, file), join(dir, 'certs', file));
-  const text = await kubectl.ok(['kustomize', join(dir, 'manifests')]);
+  const text = await kubectl.ok(['kustomize', join(dir, 'manifests/files')]);
   return parseAllDocuments(text).map((doc) => doc.toJS() as Json);
 }
 
@@ -44,7 +45,7 @@ export async function applyInstall(kubectl: Kubectl, objects: Json[]): Promise<{
   const rest = objects.filter((o) => !skip.has(String(o['kind'])));
   await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rest }) });
   const configuration = objects.find((o) => o['kind'] === WEBHOOK_CONFIGURATION);
-  if (!configuration) throw new Error('kubectl kustomize manifests/ rendered no MutatingWebhookConfiguration');
+  if (!configuration) throw new Error('kubectl kustomize manifests/files rendered no MutatingWebhookConfiguration');
   return { configuration };
 }
 

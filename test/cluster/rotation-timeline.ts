@@ -1,0 +1,120 @@
+import { X509Certificate } from 'node:crypto';
+import {
+  AdmissionregistrationV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  KubeConfig,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import type { Replica } from './replicas.js';
+import { servedFingerprint } from './replicas.js';
+
+export interface TimelineEvent {
+  atMs: number;
+  what: string;
+}
+
+const pems = (base64: string | undefined): string[] =>
+  Buffer.from(base64 ?? '', 'base64')
+    .toString('utf8')
+    .match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+const short = (pem: string): string => new X509Certificate(pem).fingerprint256.replace(/:/g, '').slice(0, 8);
+
+/**
+ * Watches, every 100 ms and as an administrator would: the CAs in the webhook configuration's
+ * caBundle, the Secret (its writes, the signing CA, the serving certificate), the Lease holder, and
+ * the certificate each replica presents to a new connection. Each change becomes a line with its
+ * time since start.
+ */
+export function rotationTimeline(kubeconfigFile: string, replicas: Replica[]) {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigFile);
+  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  const leases = kc.makeApiClient(CoordinationV1Api);
+  const start = Date.now();
+  let twoCas = '';
+  const events: TimelineEvent[] = [];
+  const last = new Map<string, string>();
+  const note = (key: string, value: string | undefined, what: (value: string) => string): void => {
+    if (value === undefined || last.get(key) === value) return;
+    last.set(key, value);
+    events.push({ atMs: Date.now() - start, what: what(value) });
+  };
+  const poll = async (): Promise<void> => {
+    const config = await admission.readMutatingWebhookConfiguration({ name: 'sidecar-injector' });
+    const bundles = (config.webhooks ?? []).map((w) => pems(w.clientConfig.caBundle).map(short).join('+') || 'none');
+    const both = pems(config.webhooks?.[0]?.clientConfig.caBundle);
+    if (both.length === 2) twoCas = both.join('\n') + '\n';
+    note('bundle', bundles.join(' | '), (v) => `caBundle of the webhooks: ${v}`);
+    const secret = await core
+      .readNamespacedSecret({ name: 'sidecar-injector-tls', namespace: 'sidecar-injector' })
+      .catch(() => undefined);
+    note('secret', secret?.metadata?.resourceVersion, () => 'Secret written');
+    note('signer', pems(secret?.data?.['ca-signer.crt']).map(short)[0], (v) => `Secret: signing CA ${v}`);
+    note('serving', pems(secret?.data?.['tls.crt']).map(short)[0], (v) => `Secret: serving certificate ${v}`);
+    const lease = await leases
+      .readNamespacedLease({ name: 'sidecar-injector-tls', namespace: 'sidecar-injector' })
+      .catch(() => undefined);
+    note('leader', lease?.spec?.holderIdentity, (v) => `leader: ${v}`);
+    for (const replica of replicas) {
+      const served = await servedFingerprint(replica.port).catch(() => undefined);
+      note(`served-${replica.name}`, served?.replace(/:/g, '').slice(0, 8), (v) => `${replica.name} serves ${v}`);
+    }
+  };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await poll().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    events,
+    last,
+    /** The caBundle as published while it held the old and the new CA. */
+    twoCaBundle: () => twoCas,
+    elapsedMs: () => Date.now() - start,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+export interface PodLoad {
+  created: number;
+  injected: number;
+  failures: { atMs: number; error: string }[];
+  stop(): Promise<void>;
+}
+
+/** Creates a pod every `everyMs` in `namespace` until stopped; counts the injected and the refused. */
+export function podLoad(kubeconfigFile: string, namespace: string, everyMs: number, startMs: () => number): PodLoad {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigFile);
+  const core = kc.makeApiClient(CoreV1Api);
+  const load: PodLoad = { created: 0, injected: 0, failures: [], stop: async () => undefined };
+  let running = true;
+  const body: V1Pod = {
+    metadata: { generateName: 'load-' },
+    spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }] },
+  };
+  const loop = (async () => {
+    while (running) {
+      try {
+        const pod = await core.createNamespacedPod({ namespace, body });
+        load.created++;
+        if (pod.metadata?.annotations?.['sidecar.inject/status']) load.injected++;
+      } catch (error) {
+        load.failures.push({ atMs: startMs(), error: String((error as Error).message).slice(0, 300) });
+      }
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  load.stop = async () => {
+    running = false;
+    await loop;
+  };
+  return load;
+}
