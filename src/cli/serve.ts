@@ -14,7 +14,7 @@ import { createMetrics, type Metrics } from '../metrics.js';
 import { observeReloads, observeRequests } from '../observe.js';
 import { StartupError } from '../startup-error.js';
 import { templateStore, type TemplateStore } from '../templates/store.js';
-import { certificateSourceFor } from '../tls/from-config.js';
+import { certificateSourceFor } from './certificate-source.js';
 import type { CertificateSource } from '../tls/source.js';
 import { ensureDevCerts, tryItCommand } from './dev.js';
 

@@ -1,26 +1,28 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
-import { lease, type Lease } from '../kube/lease.js';
-import { replicaLeases } from '../kube/replica-leases.js';
-import { apiErrorMessage, tlsSecret, type StoredSecret } from '../kube/tls-secret.js';
-import { webhookCaBundle } from '../kube/webhook-ca-bundle.js';
+import type { Lease } from '../kube/lease.js';
+import { apiErrorMessage, type StoredSecret } from '../kube/tls-secret.js';
 import { StartupError } from '../startup-error.js';
 import type { ReloadEvent } from '../watch.js';
 import { verifyPair, type CertificatePair } from './pair.js';
 import { rotateOnce, type RotationParts } from './rotate.js';
 import type { CertificateSource } from './source.js';
-import { certInfo, decodeMaterial, trustedBy, type ServiceNames } from './stored.js';
+import { certInfo, decodeMaterial, trustedBy } from './stored.js';
 
-export interface SelfManagedOptions {
-  kubeConfig: KubeConfig;
+/** The objects in the cluster, named for the messages a user acts on. */
+export interface SelfManagedObjects {
   namespace: string;
   secretName: string;
   webhookName: string;
   leaseName: string;
+}
+
+export interface SelfManagedOptions {
+  /** The Secret, the caBundle, the replicas' Leases and the lifetimes (built by the caller). */
+  rotation: RotationParts;
+  /** The leader's Lease. */
+  lease: Lease;
+  objects: SelfManagedObjects;
   identity: string;
-  names: ServiceNames;
-  caLifetimeMs: number;
-  certLifetimeMs: number;
   leaseDurationMs: number;
   startTimeoutMs: number;
   report: (event: ReloadEvent) => void;
@@ -38,7 +40,7 @@ type Served = CertificatePair & { fingerprint: string };
  */
 export function selfManagedCertificateSource(options: SelfManagedOptions): CertificateSource {
   const now = options.now ?? Date.now;
-  const parts = connect(options, now);
+  const parts: Parts = { rotation: options.rotation, election: election(options.lease, options, now) };
   const served = servedCertificate(options.report);
   const state = { trusted: false, stopped: false, timer: undefined as NodeJS.Timeout | undefined };
   let stopWatch = (): void => undefined;
@@ -53,7 +55,9 @@ export function selfManagedCertificateSource(options: SelfManagedOptions): Certi
   };
   const source: CertificateSource = {
     async start() {
-      stopWatch = parts.rotation.secret.watch(served.load, () => undefined);
+      const broken = (error: Error): void =>
+        options.log.warn({ err: apiErrorMessage(error) }, 'certificate Secret watch broke; restarting it');
+      stopWatch = parts.rotation.secret.watch(served.load, broken);
       loop();
       const pair = await served.first(options.startTimeoutMs);
       if (pair) return pair;
@@ -78,22 +82,6 @@ export function selfManagedCertificateSource(options: SelfManagedOptions): Certi
 interface Parts {
   rotation: RotationParts;
   election: Election;
-}
-
-function connect(options: SelfManagedOptions, now: () => number): Parts {
-  const { kubeConfig, namespace, identity, leaseName: name, leaseDurationMs: durationMs } = options;
-  const rotation: RotationParts = {
-    secret: tlsSecret(kubeConfig, namespace, options.secretName),
-    bundle: webhookCaBundle(kubeConfig, options.webhookName),
-    replicas: replicaLeases({ kubeConfig, namespace, group: name, identity, durationMs, now }),
-    names: options.names,
-    caLifetimeMs: options.caLifetimeMs,
-    // A serving certificate never outlives its CA (issue.ts also caps it at the CA's notAfter).
-    certLifetimeMs: Math.min(options.certLifetimeMs, options.caLifetimeMs),
-    now,
-  };
-  const held = lease({ kubeConfig, namespace, name, identity, durationMs, now });
-  return { rotation, election: election(held, options, now) };
 }
 
 interface Election {
@@ -188,10 +176,11 @@ function notStarted(): never {
 }
 
 function startProblem(options: SelfManagedOptions): string {
+  const { namespace, secretName, leaseName, webhookName } = options.objects;
   return (
-    `TLS_MODE=self-managed: no usable certificate in Secret ${options.namespace}/${options.secretName} after ` +
+    `TLS_MODE=self-managed: no usable certificate in Secret ${namespace}/${secretName} after ` +
     `${options.startTimeoutMs / 1000} s. The elected leader writes it: check that this ServiceAccount may get, ` +
-    `create and update that Secret and the Lease ${options.leaseName}, and get and patch the ` +
-    `MutatingWebhookConfiguration ${options.webhookName} (the log says which call failed)`
+    `create and update that Secret and the Lease ${leaseName}, and get and patch the ` +
+    `MutatingWebhookConfiguration ${webhookName} (the log says which call failed)`
   );
 }

@@ -118,3 +118,27 @@ export function podLoad(kubeconfigFile: string, namespace: string, everyMs: numb
   };
   return load;
 }
+
+/**
+ * The CA rotation read off the timeline: when the new CA entered the caBundle beside the old one,
+ * when it started signing, when each replica first served a certificate it signed, and when the
+ * old CA left the caBundle. Undefined where the timeline does not show it.
+ */
+export function caRotationSummary(events: TimelineEvent[], replicaNames: string[]): string {
+  const at = (test: (what: string) => boolean, from = 0): number | undefined =>
+    events.find((e) => e.atMs >= from && test(e.what))?.atMs;
+  const bundleWithTwo = /^caBundle of the webhooks: (\w+)\+(\w+) \|/;
+  const added = events.find((e) => bundleWithTwo.test(e.what));
+  const newCa = added?.what.match(bundleWithTwo)?.[2];
+  if (!added || !newCa) return 'no caBundle with two CAs was seen';
+  const signing = at((w) => w === `Secret: signing CA ${newCa}`, added.atMs);
+  const serving = signing === undefined ? undefined : at((w) => w.startsWith('Secret: serving certificate'), signing);
+  const switched = replicaNames.map(
+    (name) => `${name} at ${serving === undefined ? '?' : at((w) => w.startsWith(`${name} serves `), serving)} ms`,
+  );
+  const retired = at((w) => w.startsWith(`caBundle of the webhooks: ${newCa} |`), added.atMs);
+  return (
+    `new CA ${newCa} in the caBundle (beside the old) at ${added.atMs} ms; signing from ${signing} ms; ` +
+    `replicas switched: ${switched.join(', ')}; old CA out of the caBundle at ${retired} ms`
+  );
+}

@@ -1,6 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { servingNames } from '../../src/cli/certificate-source.js';
+import { loadConfig } from '../../src/config.js';
 import { ROOT, type Json } from '../helpers/pods.js';
 import { findKubectl } from './kubectl-binary.js';
 import { renderInstall } from './render.js';
@@ -93,9 +95,13 @@ describe.skipIf('missing' in kubectl)('every install, in its own namespace or an
         expect(metadata(object)['namespace'], `${String(object['kind'])} ${nameOf(object)}`).toBe(namespace);
     });
 
-    it('binds the ServiceAccount of that namespace', () => {
-      const binding = objects().find((o) => o['kind'] === 'ClusterRoleBinding') as Json;
-      expect(binding['subjects']).toEqual([{ kind: 'ServiceAccount', name: 'sidecar-injector', namespace }]);
+    it('binds the ServiceAccount of that namespace, in every binding', () => {
+      const bindings = objects().filter((o) => ['ClusterRoleBinding', 'RoleBinding'].includes(String(o['kind'])));
+      expect(bindings.length).toBeGreaterThan(0);
+      for (const binding of bindings)
+        expect(binding['subjects'], nameOf(binding)).toEqual([
+          { kind: 'ServiceAccount', name: 'sidecar-injector', namespace },
+        ]);
     });
 
     it('points both webhooks at the Service in that namespace and never selects that namespace', () => {
@@ -132,6 +138,27 @@ describe.skipIf('missing' in kubectl)('every install, in its own namespace or an
     });
   });
 
+  describe.each(cases.filter(([install]) => !install.includes('cert-manager')))('%s', (install, namespace) => {
+    it('self-managed: the certificate the replicas issue names the Service in that namespace', () => {
+      const objects = installs[install] ?? [];
+      const deployment = objects.find((o) => o['kind'] === 'Deployment') as Json;
+      const pod = (deployment['spec'] as Json)['template'] as Json;
+      const container = (((pod['spec'] as Json)['containers'] as Json[])[0] ?? {}) as Json;
+      const env = Object.fromEntries(
+        (container['env'] as Json[]).map((e) => [e['name'], e['value'] ?? fieldOf(deployment, e['valueFrom'] as Json)]),
+      );
+      const loaded = loadConfig(env);
+      if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+      const { config } = loaded;
+      expect(config.TLS_MODE).toBe('self-managed');
+      const webhooks = (objects.find((o) => o['kind'] === 'MutatingWebhookConfiguration') as Json)[
+        'webhooks'
+      ] as Json[];
+      const service = (webhooks[0]?.['clientConfig'] as Json)['service'] as Json;
+      expect(servingNames(config).dnsNames).toContain(`${String(service['name'])}.${namespace}.svc`);
+    });
+  });
+
   describe.each(cases.filter(([install]) => install.includes('cert-manager')))('%s', (install, namespace) => {
     it('issues the certificate for the Service in that namespace', () => {
       const certificate = installs[install]?.find(
@@ -163,4 +190,12 @@ function collectStrings(value: unknown): string[] {
 }
 
 const metadata = (object: Json): Json => object['metadata'] as Json;
+
+/** A downward-API value as the kubelet resolves it for a pod of this Deployment (its namespace). */
+function fieldOf(deployment: Json, valueFrom: Json | undefined): string | undefined {
+  const path = (valueFrom?.['fieldRef'] as Json | undefined)?.['fieldPath'];
+  if (path === 'metadata.namespace') return String(metadata(deployment)['namespace']);
+  if (path === 'metadata.name') return `${nameOf(deployment)}-pod`;
+  return undefined;
+}
 const nameOf = (object: Json): string => String(metadata(object)['name']);
