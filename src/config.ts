@@ -18,15 +18,12 @@ const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().min(0).max(600);
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS label (lower case, digits, -)');
-const list = z
-  .string()
-  .default('')
-  .transform((value) =>
-    value
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean),
-  );
+/** A comma-separated list, items trimmed, empty items dropped. */
+const splitList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 /** TLS_MODE=self-managed: where the certificate lives and how long it lives (seconds). */
 const selfManagedTls = {
@@ -34,7 +31,7 @@ const selfManagedTls = {
   SERVICE_NAME: dnsLabel.default('sidecar-injector'),
   TLS_SECRET_NAME: dnsLabel.default('sidecar-injector-tls'),
   WEBHOOK_CONFIGURATION_NAME: dnsLabel.default('sidecar-injector'),
-  TLS_EXTRA_NAMES: list,
+  TLS_EXTRA_NAMES: z.string().default('').transform(splitList),
   TLS_CA_LIFETIME: z.coerce.number().int().min(10).max(631_152_000).default(157_680_000),
   TLS_CERT_LIFETIME: z.coerce.number().int().min(5).max(63_072_000).default(31_536_000),
   TLS_LEASE_DURATION: z.coerce.number().int().min(1).max(300).default(15),
@@ -53,15 +50,7 @@ export const ConfigSchema = z.object({
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace name')
     .default('sidecar-injector'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DEFAULT_TEMPLATES: z
-    .string()
-    .default('proxy')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((name) => name.trim())
-        .filter(Boolean),
-    ),
+  DEFAULT_TEMPLATES: z.string().default('proxy').transform(splitList),
   NATIVE_SIDECARS: z.enum(['auto', 'true', 'false']).default('auto'),
   SHUTDOWN_DELAY: seconds.default(5),
   RELOAD_INTERVAL: z.coerce.number().min(0.1).max(3600).default(10),
