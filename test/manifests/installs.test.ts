@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { servingNames } from '../../src/cli/certificate-source.js';
+import { servingNames } from '../../src/cli/self-managed-source.js';
 import { loadConfig } from '../../src/config.js';
 import { ROOT, type Json } from '../helpers/pods.js';
 import { findKubectl } from './kubectl-binary.js';
