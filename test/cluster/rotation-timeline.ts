@@ -6,6 +6,7 @@ import {
   KubeConfig,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { apiErrorMessage } from '../../src/kube/tls-secret.js';
 import type { Replica } from './replicas.js';
 import { servedFingerprint } from './replicas.js';
 
@@ -107,7 +108,7 @@ export function podLoad(kubeconfigFile: string, namespace: string, everyMs: numb
         load.created++;
         if (pod.metadata?.annotations?.['sidecar.inject/status']) load.injected++;
       } catch (error) {
-        load.failures.push({ atMs: startMs(), error: String((error as Error).message).slice(0, 300) });
+        load.failures.push({ atMs: startMs(), error: apiErrorMessage(error).slice(0, 300) });
       }
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
@@ -131,14 +132,17 @@ export function caRotationSummary(events: TimelineEvent[], replicaNames: string[
   const added = events.find((e) => bundleWithTwo.test(e.what));
   const newCa = added?.what.match(bundleWithTwo)?.[2];
   if (!added || !newCa) return 'no caBundle with two CAs was seen';
-  const signing = at((w) => w === `Secret: signing CA ${newCa}`, added.atMs);
-  const serving = signing === undefined ? undefined : at((w) => w.startsWith('Secret: serving certificate'), signing);
+  const signing = events.find((e) => e.atMs >= added.atMs && e.what === `Secret: signing CA ${newCa}`);
+  // The Secret read right after the signer switched holds the first certificate the new CA signed.
+  const firstServing = events
+    .find((e) => e.atMs >= (signing?.atMs ?? Infinity) && e.what.startsWith('Secret: serving certificate '))
+    ?.what.slice('Secret: serving certificate '.length);
   const switched = replicaNames.map(
-    (name) => `${name} at ${serving === undefined ? '?' : at((w) => w.startsWith(`${name} serves `), serving)} ms`,
+    (name) => `${name} at ${at((w) => w === `${name} serves ${firstServing}`, added.atMs) ?? '?'} ms`,
   );
   const retired = at((w) => w.startsWith(`caBundle of the webhooks: ${newCa} |`), added.atMs);
   return (
-    `new CA ${newCa} in the caBundle (beside the old) at ${added.atMs} ms; signing from ${signing} ms; ` +
+    `new CA ${newCa} in the caBundle (beside the old) at ${added.atMs} ms; signing from ${signing?.atMs} ms; ` +
     `replicas switched: ${switched.join(', ')}; old CA out of the caBundle at ${retired} ms`
   );
 }
