@@ -6,7 +6,6 @@ import {
   KubeConfig,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { apiErrorMessage } from '../../src/kube/tls-secret.js';
 import type { Replica } from './replicas.js';
 import { servedFingerprint } from './replicas.js';
 
@@ -83,6 +82,13 @@ export function rotationTimeline(kubeconfigFile: string, replicas: Replica[]) {
   };
 }
 
+/** The API server's Status message of a failed call (test/cluster builds apart from src/). */
+function statusMessage(error: unknown): string {
+  const { body, message } = error as { body?: unknown; message?: unknown };
+  const parsed = typeof body === 'string' && body.startsWith('{') ? (JSON.parse(body) as { message?: unknown }) : {};
+  return String(parsed.message ?? message);
+}
+
 export interface PodLoad {
   created: number;
   injected: number;
@@ -108,7 +114,7 @@ export function podLoad(kubeconfigFile: string, namespace: string, everyMs: numb
         load.created++;
         if (pod.metadata?.annotations?.['sidecar.inject/status']) load.injected++;
       } catch (error) {
-        load.failures.push({ atMs: startMs(), error: apiErrorMessage(error).slice(0, 300) });
+        load.failures.push({ atMs: startMs(), error: statusMessage(error).slice(0, 300) });
       }
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
