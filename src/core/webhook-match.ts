@@ -26,6 +26,9 @@ export interface MutatingWebhook {
   reinvocationPolicy?: string | null;
 }
 
+/** The label-selector operators the API server accepts, each evaluated below. */
+export const SELECTOR_OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
 /** An absent selector matches everything; an empty one too (as metav1.LabelSelectorAsSelector). */
 export function selectorMatches(selector: LabelSelector | null | undefined, labels: Record<string, string>): boolean {
   if (!selector) return true;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { rulesMatchPodCreate, selectorMatches } from '../../src/core/webhook-match.js';
+import { SELECTOR_OPERATORS, rulesMatchPodCreate, selectorMatches } from '../../src/core/webhook-match.js';
 import { judgeWebhooks } from '../../src/cli/webhooks-live.js';
 import { ROOT } from '../helpers/pods.js';
 
@@ -38,6 +38,20 @@ describe('label selectors and rules', () => {
     expect(selectorMatches({ matchExpressions: [{ key: 'c', operator: 'NotIn', values: ['1'] }] }, labels)).toBe(true);
     expect(selectorMatches({ matchExpressions: [{ key: 'c', operator: 'Exists' }] }, labels)).toBe(false);
     expect(selectorMatches({ matchExpressions: [{ key: 'c', operator: 'DoesNotExist' }] }, labels)).toBe(true);
+  });
+
+  it('evaluate every operator SELECTOR_OPERATORS lists (none falls through to matching nothing)', () => {
+    for (const operator of SELECTOR_OPERATORS) {
+      const selector = { matchExpressions: [{ key: 'a', operator, values: ['1'] }] };
+      const results = ([{}, { a: '1' }, { a: '2' }] as Record<string, string>[]).map((labels) =>
+        selectorMatches(selector, labels),
+      );
+      expect(results, operator).toContain(true);
+      expect(results, operator).toContain(false);
+    }
+    expect(selectorMatches({ matchExpressions: [{ key: 'a', operator: 'Gt', values: ['0'] }] }, { a: '1' })).toBe(
+      false,
+    );
   });
 
   it('take only rules that cover CREATE of core/v1 pods', () => {

@@ -3,10 +3,10 @@ import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { servingNames } from '../../src/cli/self-managed-source.js';
 import { loadConfig } from '../../src/config.js';
+import { SELECTOR_OPERATORS, selectorMatches, type LabelSelector } from '../../src/core/webhook-match.js';
 import { ROOT, type Json } from '../helpers/pods.js';
 import { findKubectl } from './kubectl-binary.js';
 import { renderInstall } from './render.js';
-import { selectorMatches } from './selector.js';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const RECOMMENDED = {
@@ -108,12 +108,20 @@ describe.skipIf('missing' in kubectl)('every install, in its own namespace or an
       expect(webhooks()).toHaveLength(2);
       for (const webhook of webhooks()) {
         expect((webhook['clientConfig'] as Json)['service']).toMatchObject({ name: 'sidecar-injector', namespace });
-        const selector = webhook['namespaceSelector'] as Json;
+        const selector = webhook['namespaceSelector'] as LabelSelector;
         for (const injection of [{}, { 'istio-injection': 'enabled' }] as Record<string, string>[])
           expect(selectorMatches(selector, { 'kubernetes.io/metadata.name': namespace, ...injection })).toBe(false);
       }
       const enabledElsewhere = { 'kubernetes.io/metadata.name': 'shop', 'istio-injection': 'enabled' };
-      expect(selectorMatches((webhooks()[0] as Json)['namespaceSelector'] as Json, enabledElsewhere)).toBe(true);
+      expect(selectorMatches((webhooks()[0] as Json)['namespaceSelector'] as LabelSelector, enabledElsewhere)).toBe(
+        true,
+      );
+    });
+
+    it("uses only label-selector operators the core's matcher evaluates (the tests above rely on it)", () => {
+      const operators = collectOperators(objects());
+      expect(operators.length).toBeGreaterThan(0);
+      for (const operator of operators) expect(SELECTOR_OPERATORS).toContain(operator);
     });
 
     it('labels every object, and the pods, with the recommended app.kubernetes.io labels', () => {
@@ -180,6 +188,14 @@ function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory() ? listFiles(join(dir, entry.name)) : [join(dir, entry.name)],
   );
+}
+
+/** The operator of every matchExpressions entry, wherever a selector sits in the objects. */
+function collectOperators(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(collectOperators);
+  if (!value || typeof value !== 'object') return [];
+  const own = ((value as Json)['matchExpressions'] ?? []) as { operator: string }[];
+  return [...own.map((e) => e.operator), ...Object.values(value).flatMap(collectOperators)];
 }
 
 function collectStrings(value: unknown): string[] {

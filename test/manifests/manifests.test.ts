@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { evaluate } from '@marcbachmann/cel-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileTemplates } from '../../src/core/templates.js';
+import { selectorMatches, type LabelSelector } from '../../src/core/webhook-match.js';
 import { manifestFiles, validateObject } from '../helpers/manifests.js';
 import type { Json } from '../helpers/pods.js';
 import { findKubectl } from './kubectl-binary.js';
 import { renderInstall, type RenderedInstall } from './render.js';
-import { selectorMatches } from './selector.js';
 
 const SERVICE_DNS = 'sidecar-injector.sidecar-injector.svc';
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -31,7 +31,7 @@ type Webhook = Json & {
   name: string;
   clientConfig: Json;
   rules: Json[];
-  namespaceSelector: Json;
+  namespaceSelector: LabelSelector;
   matchConditions?: { name: string; expression: string }[];
 };
 
