@@ -4,7 +4,7 @@ import { COMMAND_HELP, USAGE } from './help.js';
 
 export type Command = (args: string[]) => Promise<number>;
 
-// Loaded on demand: `inject` need not pay for express and prom-client, nor `serve` for the CLI.
+// Loaded on demand: `inject` need not pay for prom-client, nor `serve` for the CLI.
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.js')).runServe,
   certs: async () => (await import('./certs.js')).runCerts,
