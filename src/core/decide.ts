@@ -11,14 +11,8 @@ import {
   type Toggle,
 } from './annotations.js';
 import { findConflicts } from './conflicts.js';
-import {
-  addsNothing,
-  podFacts,
-  renderAdditions,
-  resolveParams,
-  selectTemplates,
-  type InjectionSettings,
-} from './inject.js';
+import { addsNothing, podFacts, renderAdditions, selectTemplates, type InjectionSettings } from './inject.js';
+import { resolveParams } from './param-values.js';
 import { denied, injected, skipped, withWarnings, type Outcome } from './outcome.js';
 import { buildPatch } from './patch.js';
 import { podSecurityOutcome } from './pod-security-gate.js';
@@ -103,8 +97,8 @@ function whatToInject(
   const labels = input.namespaceLabels.known ? input.namespaceLabels.labels : undefined;
   const security = podSecurityOutcome(selected, input.namespace, labels);
   if (security) return security;
-  const params = resolveParams(selected.templates, annotations);
-  if (!params.ok) return denied('invalid_override', params.message);
+  const params = resolveParams(selected.templates, annotations, labels);
+  if (!params.ok) return denied(params.reason, params.message);
   const warnings: string[] = [];
   const native = nativeMode(annotations, input.settings, warnings);
   const facts = podFacts(pod, input.namespace, input.nameHint);

@@ -2,10 +2,10 @@ import { TEMPLATES_ANNOTATION } from './annotations.js';
 import { noAdditions, type Additions } from './patch.js';
 import { containersOf, podDisplayName, type PodView } from './pod.js';
 import { nameOf, type PodFacts, type Tree } from './render.js';
-import { checkValue, describeType, magnitude, type ParamValue } from './params.js';
+import type { ParamValue } from './params.js';
 import type { TemplateStatus } from './status.js';
 import type { Template, TemplateSet } from './templates.js';
-import { quoted, quotedList } from './text.js';
+import { quotedList } from './text.js';
 
 /** What the pod asks for and what that renders to; decide.ts turns the results into outcomes. */
 
@@ -62,42 +62,6 @@ export function selectTemplates(
   const chosen = [...new Set(names)].map((name) => templates.get(name) as Template);
   chosen.sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
   return { ok: true, templates: chosen, explicit };
-}
-
-type ParamResolution = { ok: true; values: Map<string, Record<string, ParamValue>> } | { ok: false; message: string };
-
-/** Each template's parameters: the pod's annotation where set and valid, else the default. */
-export function resolveParams(templates: readonly Template[], annotations: Record<string, string>): ParamResolution {
-  const values = new Map<string, Record<string, ParamValue>>();
-  const problems: string[] = [];
-  for (const template of templates) {
-    const own: Record<string, ParamValue> = {};
-    for (const param of template.parameters) {
-      const raw = annotations[param.annotation] ?? String(param.default);
-      const checked = checkValue(param.type, raw, param);
-      if (checked.ok) own[param.name] = checked.value;
-      else
-        problems.push(`${param.annotation}: invalid value ${quoted(raw)}, expected ${describeType(param.type, param)}`);
-    }
-    problems.push(...orderProblems(template, own));
-    values.set(template.name, own);
-  }
-  return problems.length > 0 ? { ok: false, message: problems.join('; ') } : { ok: true, values };
-}
-
-/** A request above its limit would be rejected by the API server; say so in terms of annotations. */
-function orderProblems(template: Template, values: Record<string, ParamValue>): string[] {
-  const problems: string[] = [];
-  for (const param of template.parameters) {
-    const ceiling = template.parameters.find((other) => other.name === param.notAbove);
-    const value = values[param.name];
-    const limit = ceiling ? values[ceiling.name] : undefined;
-    if (!ceiling || value === undefined || limit === undefined) continue;
-    if ((magnitude(param.type, value) ?? 0) > (magnitude(ceiling.type, limit) ?? Infinity)) {
-      problems.push(`${param.annotation}: ${value} is above ${ceiling.annotation} (${limit}); raise the limit too`);
-    }
-  }
-  return problems;
 }
 
 export function podFacts(pod: PodView, namespace: string, nameHint = ''): PodFacts {

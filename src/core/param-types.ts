@@ -16,6 +16,8 @@ export const PARAMETER_TYPES = [
   'secret-path',
   'port-list',
   'cidr-list',
+  'name',
+  'choice',
 ] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
 
@@ -43,6 +45,7 @@ const HOSTNAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}
 // Vault paths as `vault kv` writes them: segments of letters, digits, "_", "-" and ".".
 const SECRET_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 const PORT = /^[1-9][0-9]{0,4}$/;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const OCTET = /^(0|[1-9][0-9]{0,2})$/;
 
 export const TYPE_FORMS: Record<ParameterType, string> = {
@@ -55,11 +58,20 @@ export const TYPE_FORMS: Record<ParameterType, string> = {
   'secret-path': 'a secret path such as secret/data/web/db (letters, digits, ".", "_", "-" and "/")',
   'port-list': 'comma-separated TCP ports (1-65535) such as 8080,9090',
   'cidr-list': 'comma-separated IPv4 CIDRs such as 10.0.0.0/8,169.254.169.254/32',
+  name: 'a name of letters, digits, ".", "_" and "-" (at most 128)',
+  choice: 'one of',
 };
 
+/** What some types need besides the text: a list's bound, a choice's options. */
+export interface TypeOptions {
+  maxItems?: number | undefined;
+  choices?: readonly string[] | undefined;
+}
+
 /** The value in its canonical form and its size, or undefined when it is not of the type. */
-export function measure(type: ParameterType, raw: string, maxItems = DEFAULT_MAX_ITEMS): Measured | undefined {
+export function measure(type: ParameterType, raw: string, options: TypeOptions = {}): Measured | undefined {
   if (raw.length > MAX_VALUE_LENGTH) return undefined;
+  const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
   switch (type) {
     case 'quantity': {
       const size = parseQuantity(raw);
@@ -86,6 +98,10 @@ export function measure(type: ParameterType, raw: string, maxItems = DEFAULT_MAX
       return measureList(raw, maxItems, isPort);
     case 'cidr-list':
       return measureList(raw, maxItems, isIpv4Cidr);
+    case 'name':
+      return NAME.test(raw) ? { value: raw, size: raw.length } : undefined;
+    case 'choice':
+      return (options.choices ?? []).includes(raw) ? { value: raw, size: 0 } : undefined;
   }
 }
 

@@ -57,6 +57,11 @@ export const REASONS = {
     code: 400,
     sentence: 'an override annotation has a value outside its accepted form',
   },
+  missing_setting: {
+    outcome: 'deny',
+    code: 400,
+    sentence: 'a selected template needs a setting (a namespace label or a pod annotation) that is not set',
+  },
   bad_request: { outcome: 'error', code: 400, sentence: 'the body is not a well-formed AdmissionReview' },
   body_too_large: { outcome: 'error', code: 413, sentence: 'the body is larger than the 10 MiB limit' },
   unsupported_media_type: { outcome: 'error', code: 415, sentence: 'the Content-Type is not application/json' },

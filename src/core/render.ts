@@ -3,7 +3,7 @@
  * string leaves, after YAML parsing, so a value can never add a key, a list item or any other
  * structure: the shape of every rendered container is fixed by the template file.
  */
-import type { ParamValue } from './params.js';
+import type { MapEntry, ParamValue } from './params.js';
 
 export type Tree = string | number | boolean | null | Tree[] | { [key: string]: Tree };
 
@@ -14,48 +14,12 @@ export type PodFacts = Record<(typeof POD_FACTS)[number], string>;
 export interface RenderValues {
   pod: PodFacts;
   params: Readonly<Record<string, ParamValue>>;
+  /** Inside a `$forEach` item: the map entry being rendered, as `{{ entry.key }}`, `{{ entry.value }}`. */
+  entry?: MapEntry;
 }
 
-const PLACEHOLDER = /\{\{\s*(pod|params)\.([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
-const WHOLE_PLACEHOLDER = /^\{\{\s*(pod|params)\.([A-Za-z][A-Za-z0-9]*)\s*\}\}$/;
-
-/** Every placeholder problem in a tree: unknown names and stray `{{`, with the field path. */
-export function placeholderProblems(tree: Tree, paramNames: ReadonlySet<string>, path = ''): string[] {
-  if (typeof tree === 'string') return stringProblems(tree, paramNames, path);
-  if (Array.isArray(tree))
-    return tree.flatMap((item, index) => placeholderProblems(item, paramNames, `${path}[${index}]`));
-  if (tree !== null && typeof tree === 'object') {
-    return [
-      ...nodeFormProblems(tree, path),
-      ...Object.entries(tree).flatMap(([key, value]) =>
-        placeholderProblems(value, paramNames, path ? `${path}.${key}` : key),
-      ),
-    ];
-  }
-  return [];
-}
-
-/** Keys starting with `$` belong to the renderer; only its own forms are allowed. */
-function nodeFormProblems(tree: { [key: string]: Tree }, path: string): string[] {
-  const keys = Object.keys(tree).filter((key) => key.startsWith('$'));
-  if (keys.length === 0) return [];
-  const extra = Object.keys(tree).filter((key) => key !== JSON_KEY && key !== SCHEMA_KEY);
-  if (!(JSON_KEY in tree) || extra.length > 0)
-    return [`${path}: a node with ${keys.join(', ')} must be { ${JSON_KEY}: <document>, ${SCHEMA_KEY}?: <name> }`];
-  return [];
-}
-
-function stringProblems(text: string, paramNames: ReadonlySet<string>, path: string): string[] {
-  const problems: string[] = [];
-  for (const [, scope, name = ''] of text.matchAll(PLACEHOLDER)) {
-    const known = scope === 'pod' ? (POD_FACTS as readonly string[]).includes(name) : paramNames.has(name);
-    if (!known) problems.push(`${path}: unknown placeholder ${scope}.${name}`);
-  }
-  const rest = text.replace(PLACEHOLDER, '');
-  if (rest.includes('{{') || rest.includes('}}'))
-    problems.push(`${path}: malformed placeholder in ${JSON.stringify(text)}`);
-  return problems;
-}
+export const PLACEHOLDER = /\{\{\s*(pod|params|entry)\.([A-Za-z][A-Za-z0-9]*)\s*\}\}/g;
+const WHOLE_PLACEHOLDER = /^\{\{\s*(pod|params|entry)\.([A-Za-z][A-Za-z0-9]*)\s*\}\}$/;
 
 /** Renders a copy of the tree with every placeholder replaced; a lone numeric placeholder stays a number. */
 export type Renderer = (values: RenderValues) => Tree;
@@ -85,17 +49,7 @@ export function compileRenderer(tree: Tree): Renderer {
     deepFreeze(tree);
     return () => tree;
   }
-  if (Array.isArray(tree)) {
-    const items = tree.map((item) => [compileRenderer(item), isWholePlaceholder(item)] as const);
-    return (values) => {
-      const out: Tree[] = [];
-      for (const [item, omittable] of items) {
-        const rendered = item(values);
-        if (!(omittable && rendered === null)) out.push(rendered);
-      }
-      return out;
-    };
-  }
+  if (Array.isArray(tree)) return compileArray(tree);
   const entries = Object.entries(tree).map(
     ([key, child]) => [key, compileRenderer(child), isWholePlaceholder(child)] as const,
   );
@@ -110,12 +64,43 @@ export function compileRenderer(tree: Tree): Renderer {
 }
 
 export const JSON_KEY = '$json';
+/** `{ $forEach: <map parameter>, $item: <tree> }` in a list: one rendered item per map entry. */
+export const FOR_EACH_KEY = '$forEach';
+export const ITEM_KEY = '$item';
 /** Names the schema a `$json` document is validated against when templates load. */
 export const SCHEMA_KEY = '$schema';
 
 /** A `{ $json: ... }` node: its subtree is rendered and then serialised as one JSON string. */
 export function isJsonNode(tree: Tree): tree is { [JSON_KEY]: Tree; [SCHEMA_KEY]?: Tree } {
   return typeof tree === 'object' && tree !== null && !Array.isArray(tree) && JSON_KEY in tree;
+}
+
+function compileArray(tree: Tree[]): Renderer {
+  const items = tree.map((item) => {
+    if (isForEachNode(item)) {
+      const map = String(item[FOR_EACH_KEY]);
+      const render = compileRenderer(item[ITEM_KEY] ?? null);
+      return (values: RenderValues, out: Tree[]): void => {
+        const entries = values.params[map];
+        for (const entry of Array.isArray(entries) ? entries : []) out.push(render({ ...values, entry }));
+      };
+    }
+    const render = compileRenderer(item);
+    const omittable = isWholePlaceholder(item);
+    return (values: RenderValues, out: Tree[]): void => {
+      const rendered = render(values);
+      if (!(omittable && rendered === null)) out.push(rendered);
+    };
+  });
+  return (values) => {
+    const out: Tree[] = [];
+    for (const item of items) item(values, out);
+    return out;
+  };
+}
+
+function isForEachNode(tree: Tree): tree is { [FOR_EACH_KEY]: Tree; [ITEM_KEY]?: Tree } {
+  return typeof tree === 'object' && tree !== null && !Array.isArray(tree) && FOR_EACH_KEY in tree;
 }
 
 function isWholePlaceholder(tree: Tree): boolean {
@@ -149,7 +134,7 @@ function compileString(text: string): Renderer {
 function isStatic(tree: Tree): boolean {
   if (typeof tree === 'string') return !tree.includes('{{');
   if (tree === null || typeof tree !== 'object') return true;
-  if (isJsonNode(tree)) return false;
+  if (isJsonNode(tree) || isForEachNode(tree)) return false;
   return (Array.isArray(tree) ? tree : Object.values(tree)).every(isStatic);
 }
 
@@ -159,10 +144,16 @@ function deepFreeze(tree: Tree): void {
   Object.freeze(tree);
 }
 
-function lookup(values: RenderValues, scope: string, name: string): ParamValue {
-  const found = scope === 'pod' ? values.pod[name as keyof PodFacts] : values.params[name];
+function lookup(values: RenderValues, scope: string, name: string): Tree {
+  const found =
+    scope === 'pod'
+      ? values.pod[name as keyof PodFacts]
+      : scope === 'entry'
+        ? values.entry?.[name as keyof MapEntry]
+        : values.params[name];
+  if (found === undefined || typeof found === 'object') return found === null ? null : '';
   // Kubernetes expands $(VAR) in command, args and env values; $$ is its escape.
-  return typeof found === 'string' ? found.replaceAll('$(', () => '$$(') : found === undefined ? '' : found;
+  return typeof found === 'string' ? found.replaceAll('$(', () => '$$(') : found;
 }
 
 /** The `name` of a rendered container, volume, mount or env entry. */

@@ -1,9 +1,11 @@
 import { parse as parseYaml } from 'yaml';
 import { TemplateFile } from './template-schema.js';
-import type { Parameter, ParamValue } from './params.js';
-import { checkValue } from './params.js';
+import type { Parameter } from './params.js';
+import { sampleParams } from './param-values.js';
+import { parameterTableProblems, placeholderScope } from './param-table.js';
+import { placeholderProblems } from './placeholders.js';
 import { templateHash, templateImages } from './template-hash.js';
-import { compileRenderer, nameOf, placeholderProblems, type RenderValues, type Tree } from './render.js';
+import { compileRenderer, nameOf, type RenderValues, type Tree } from './render.js';
 import type { Level } from './pod-security.js';
 import { SAMPLE_FACTS, embeddedDocumentProblems, podSecurityCheck, schemaProblems } from './template-checks.js';
 
@@ -82,15 +84,14 @@ function compileTemplate(source: TemplateSource): TemplateResult {
     volumes: file.volumes as Tree[],
     appContainers: file.appContainers as TemplateParts['appContainers'],
   };
-  const paramNames = new Set(file.parameters.map((p) => p.name));
   const problems = [
-    ...duplicateParameters(file.parameters),
-    ...placeholderProblems(parts as unknown as Tree, paramNames),
+    ...parameterTableProblems(file.parameters),
+    ...placeholderProblems(parts as unknown as Tree, placeholderScope(file.parameters)),
   ];
   if (problems.length > 0) return fail(problems);
   // Compiled once: the dry render below and every request use the same renderer.
   const renderParts = compileRenderer(parts as unknown as Tree) as unknown as Template['render'];
-  const values = { pod: SAMPLE_FACTS, params: defaultParams(file.parameters) };
+  const values = { pod: SAMPLE_FACTS, params: sampleParams(file.parameters) };
   const rendered = renderParts(values);
   const security = podSecurityCheck(parts, rendered, file.podSecurity);
   problems.push(...schemaProblems(rendered), ...embeddedDocumentProblems(parts, values), ...security.problems);
@@ -100,30 +101,6 @@ function compileTemplate(source: TemplateSource): TemplateResult {
   const { level: podSecurity, violations: podSecurityWhy } = security;
   const template = { name, description, order, os, podSecurity, podSecurityWhy, parameters, parts };
   return { ok: true, template: { ...template, render: renderParts, ...identity } };
-}
-
-export function defaultParams(parameters: readonly Parameter[]): Record<string, ParamValue> {
-  const values: Record<string, ParamValue> = {};
-  for (const param of parameters) {
-    const checked = checkValue(param.type, String(param.default), param);
-    values[param.name] = checked.ok ? checked.value : param.default;
-  }
-  return values;
-}
-
-function duplicateParameters(parameters: readonly Parameter[]): string[] {
-  const seen = new Set<string>();
-  const problems: string[] = [];
-  for (const param of parameters) {
-    if (seen.has(param.annotation) || seen.has(param.name))
-      problems.push(`parameters: ${param.name} (${param.annotation}) is declared twice`);
-    seen.add(param.annotation).add(param.name);
-    const ceiling = parameters.find((other) => other.name === param.notAbove);
-    if (param.notAbove !== undefined && ceiling?.type !== param.type) {
-      problems.push(`parameters: ${param.name}.notAbove must name another ${param.type} parameter`);
-    }
-  }
-  return problems;
 }
 
 /** Templates are combined freely, so two of them must never add the same name. */

@@ -6,8 +6,8 @@ import { decide } from '../../src/core/decide.js';
 import { podFacts, renderAdditions, selectTemplates } from '../../src/core/inject.js';
 import { buildPatch } from '../../src/core/patch.js';
 import { readPod, type PodView } from '../../src/core/pod.js';
-import { defaultParams } from '../../src/core/templates.js';
-import { parameterMaps, parameterValues } from '../helpers/arbitraries.js';
+import { sampleParams } from '../../src/core/param-values.js';
+import { annotatedParameters, parameterMaps, parameterValues } from '../helpers/arbitraries.js';
 import { SETTINGS, applyStrictly, loadTemplateSet, makePod, type Json } from '../helpers/pods.js';
 
 /**
@@ -21,7 +21,7 @@ const templates = loadTemplateSet();
 const ALL = [...templates.keys()].join(',');
 const NAMESPACE_LABELS = { known: true as const, labels: { 'istio-injection': 'enabled' } };
 const MARKER = 'marker-7f3a9c';
-const parameters = [...templates.values()].flatMap((t) => t.parameters.map((p) => ({ template: t.name, param: p })));
+const parameters = annotatedParameters(templates);
 
 /** Every primitive of the spec and the status annotation, by path. */
 function leaves(value: unknown, path: string, into = new Map<string, unknown>()): Map<string, unknown> {
@@ -54,7 +54,7 @@ function ownLeaves(template: string, name: string, native: boolean): Set<string>
   const pod = (readPod(object) as { ok: true; pod: PodView }).pod;
   const selection = selectTemplates({ [TEMPLATES_ANNOTATION]: ALL }, templates, []);
   if (!selection.ok) throw new Error(selection.message);
-  const params = new Map(selection.templates.map((t) => [t.name, defaultParams(t.parameters)]));
+  const params = new Map(selection.templates.map((t) => [t.name, sampleParams(t.parameters)]));
   params.set(template, { ...params.get(template), [name]: MARKER });
   const additions = renderAdditions(selection.templates, { facts: podFacts(pod, 'demo'), params, native });
   // Not validated: a marker is no quantity, which is why no pod could ever send it.
@@ -66,7 +66,7 @@ describe('an annotation value changes only its own parameter’s leaves', () => 
   for (const native of [false, true]) {
     const baseline = renderedLeaves(injected({}, native) ?? {});
     const own = new Map(
-      parameters.map(({ template, param }) => [param.annotation, ownLeaves(template, param.name, native)]),
+      parameters.map(({ template, param, annotation }) => [annotation, ownLeaves(template, param.name, native)]),
     );
 
     it(`every parameter is rendered somewhere (${native ? 'native' : 'classic'})`, () => {
@@ -89,15 +89,15 @@ describe('an annotation value changes only its own parameter’s leaves', () => 
     });
 
     it(`each parameter alone, with values of its type (${native ? 'native' : 'classic'})`, () => {
-      for (const { param } of parameters) {
+      for (const { param, annotation } of parameters) {
         fc.assert(
           fc.property(parameterValues(param), (value) => {
-            const pod = injected({ [param.annotation]: value }, native);
+            const pod = injected({ [annotation]: value }, native);
             if (pod === undefined) return;
             const rendered = renderedLeaves(pod);
             expect([...rendered.keys()]).toEqual([...baseline.keys()]);
             const changed = [...rendered].filter(([path, v]) => baseline.get(path) !== v).map(([path]) => path);
-            expect(changed.filter((path) => !own.get(param.annotation)?.has(path))).toEqual([]);
+            expect(changed.filter((path) => !own.get(annotation)?.has(path))).toEqual([]);
           }),
           { numRuns: 40 },
         );

@@ -46,18 +46,31 @@ export function parameterValues(param: Parameter): fc.Arbitrary<string> {
         { maxLength: 40 },
       )
       .map((cidrs) => cidrs.join(',')),
+    name: fc.stringMatching(/^[A-Za-z0-9_.-]{0,130}$/),
+    choice: fc.constantFrom(...(param.choices ?? []), 'other'),
   }[param.type];
   return fc.oneof(
     { weight: 4, arbitrary: typed },
-    { weight: 1, arbitrary: fc.constant(String(param.default)) },
+    { weight: 1, arbitrary: fc.constant(String(param.default ?? param.example)) },
     hostileString,
+  );
+}
+
+/** Every parameter a pod sets through one annotation of its own (maps and namespace-only ones excluded). */
+export function annotatedParameters(
+  templates: TemplateSet,
+): { template: string; param: Parameter; annotation: string }[] {
+  return [...templates.values()].flatMap((t) =>
+    t.parameters.flatMap((param) =>
+      param.annotation === undefined ? [] : [{ template: t.name, param, annotation: param.annotation }],
+    ),
   );
 }
 
 /** Annotation maps of parameter overrides only, plus keys the injector does not read. */
 export function parameterMaps(templates: TemplateSet): fc.Arbitrary<Record<string, string>> {
-  const entries = [...templates.values()].flatMap((t) =>
-    t.parameters.map((p) => fc.tuple(fc.constant(p.annotation), parameterValues(p))),
+  const entries = annotatedParameters(templates).map((p) =>
+    fc.tuple(fc.constant(p.annotation), parameterValues(p.param)),
   );
   const unrelated = fc.tuple(
     fc.string({ maxLength: 20 }).filter((k) => !k.startsWith('sidecar.inject')),
@@ -70,9 +83,7 @@ export function parameterMaps(templates: TemplateSet): fc.Arbitrary<Record<strin
 export function annotationMaps(templates: TemplateSet): fc.Arbitrary<Record<string, string>> {
   const names = [...templates.keys()];
   const entries: fc.Arbitrary<[string, string]>[] = [
-    ...[...templates.values()].flatMap((t) =>
-      t.parameters.map((p) => fc.tuple(fc.constant(p.annotation), parameterValues(p))),
-    ),
+    ...annotatedParameters(templates).map((p) => fc.tuple(fc.constant(p.annotation), parameterValues(p.param))),
     fc.tuple(
       fc.constantFrom('sidecar.inject', NATIVE_ANNOTATION),
       fc.oneof(fc.constantFrom('true', 'false'), hostileString),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/core/decide.js';
 import type { Outcome } from '../../src/core/outcome.js';
+import { annotatedParameters } from '../helpers/arbitraries.js';
 import { SETTINGS, applyStrictly, loadTemplateSet, makePod, type Json } from '../helpers/pods.js';
 
 /**
@@ -60,11 +61,13 @@ const HOSTILE_VALUES = [
 ];
 
 /** Every override annotation of every shipped template: each one gets the whole table. */
-const OVERRIDES = [...templates.values()].flatMap((t) => t.parameters.map((p) => p.annotation));
+const OVERRIDES = annotatedParameters(templates).map((p) => p.annotation);
 /** The empty list is a valid list value (no exclusions); every other hostile value is not. */
 const LIST_TYPES = new Set(['port-list', 'cidr-list']);
 const listAnnotations = new Set(
-  [...templates.values()].flatMap((t) => t.parameters.filter((p) => LIST_TYPES.has(p.type)).map((p) => p.annotation)),
+  annotatedParameters(templates)
+    .filter((p) => LIST_TYPES.has(p.param.type))
+    .map((p) => p.annotation),
 );
 
 describe('hostile override values are denied with the annotation and the accepted form', () => {
