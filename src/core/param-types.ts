@@ -43,7 +43,8 @@ const URL_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!&()*+,;=%]+$/;
 // RFC 1123 subdomain, as Kubernetes validates Service DNS names.
 const HOSTNAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 // Vault paths as `vault kv` writes them: segments of letters, digits, "_", "-" and ".".
-const SECRET_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+// No segment starts with "-" or ".": a path never reads as a flag or a relative step.
+const SECRET_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
 const PORT = /^[1-9][0-9]{0,4}$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const OCTET = /^(0|[1-9][0-9]{0,2})$/;

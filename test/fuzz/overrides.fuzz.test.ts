@@ -8,7 +8,14 @@ import { buildPatch } from '../../src/core/patch.js';
 import { readPod, type PodView } from '../../src/core/pod.js';
 import { sampleParams } from '../../src/core/param-values.js';
 import { annotatedParameters, parameterMaps, parameterValues } from '../helpers/arbitraries.js';
-import { SETTINGS, applyStrictly, loadTemplateSet, makePod, type Json } from '../helpers/pods.js';
+import {
+  SETTINGS,
+  VAULT_NAMESPACE_LABELS,
+  applyStrictly,
+  loadTemplateSet,
+  makePod,
+  type Json,
+} from '../helpers/pods.js';
 
 /**
  * Property-based: an annotation value can change nothing in the rendered pod but the leaves its
@@ -19,7 +26,7 @@ import { SETTINGS, applyStrictly, loadTemplateSet, makePod, type Json } from '..
  */
 const templates = loadTemplateSet();
 const ALL = [...templates.keys()].join(',');
-const NAMESPACE_LABELS = { known: true as const, labels: { 'istio-injection': 'enabled' } };
+const NAMESPACE_LABELS = { known: true as const, labels: VAULT_NAMESPACE_LABELS };
 const MARKER = 'marker-7f3a9c';
 const parameters = annotatedParameters(templates);
 

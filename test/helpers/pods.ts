@@ -103,3 +103,10 @@ export function assertValidPod(pod: Json): void {
 export function decodePatch(base64: string): Operation[] {
   return JSON.parse(Buffer.from(base64, 'base64').toString('utf8')) as Operation[];
 }
+
+/** A namespace enabled for injection that also says where Vault is, so the secrets template resolves. */
+export const VAULT_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
+  'istio-injection': 'enabled',
+  'sidecar.inject/vault-host': 'vault.vault.svc',
+  'sidecar.inject/vault-role': 'web',
+};

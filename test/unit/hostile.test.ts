@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/core/decide.js';
 import type { Outcome } from '../../src/core/outcome.js';
 import { annotatedParameters } from '../helpers/arbitraries.js';
-import { SETTINGS, applyStrictly, loadTemplateSet, makePod, type Json } from '../helpers/pods.js';
+import {
+  SETTINGS,
+  VAULT_NAMESPACE_LABELS,
+  applyStrictly,
+  loadTemplateSet,
+  makePod,
+  type Json,
+} from '../helpers/pods.js';
 
 /**
  * Pod authors are untrusted. Nothing they write in an annotation or in the pod's own metadata may
@@ -10,14 +17,14 @@ import { SETTINGS, applyStrictly, loadTemplateSet, makePod, type Json } from '..
  * container. Every hostile override is denied; hostile pod metadata renders as inert text.
  */
 const templates = loadTemplateSet();
-const ALL = 'proxy,logging,config,metrics';
+const ALL = 'proxy,logging,config,metrics,secrets';
 
 function run(annotations: Record<string, string>, metadata: Json = {}, spec: Json = {}): Outcome {
   const object = makePod({ annotations: { 'sidecar.inject/templates': ALL, ...annotations }, metadata, spec });
   return decide({
     object,
     namespace: 'demo',
-    namespaceLabels: { known: true, labels: { 'istio-injection': 'enabled' } },
+    namespaceLabels: { known: true, labels: VAULT_NAMESPACE_LABELS },
     templates,
     settings: SETTINGS,
   });
@@ -70,13 +77,26 @@ const listAnnotations = new Set(
     .map((p) => p.annotation),
 );
 
+/**
+ * Plain words are valid Vault role names and secret paths; they stay data (JSON strings in the
+ * agent's configuration), which the structure checks below and the override fuzz test hold to.
+ */
+const WORDS = new Set(['1e400', '99999999h', 'Infinity', 'NONE', 'null']);
+const wordAnnotations = new Set(
+  annotatedParameters(templates)
+    .filter((p) => p.param.type === 'name' || p.param.type === 'secret-path')
+    .map((p) => p.annotation),
+);
+const accepted = (annotation: string, value: string): boolean =>
+  (listAnnotations.has(annotation) && value === '') || (wordAnnotations.has(annotation) && WORDS.has(value));
+
 describe('hostile override values are denied with the annotation and the accepted form', () => {
   it('covers every parameter of every shipped template', () => {
     expect(OVERRIDES.length).toBeGreaterThanOrEqual(30);
     expect(OVERRIDES).toContain('sidecar.inject/exclude-outbound-cidrs');
   });
   for (const annotation of OVERRIDES) {
-    for (const value of HOSTILE_VALUES.filter((v) => !(listAnnotations.has(annotation) && v === ''))) {
+    for (const value of HOSTILE_VALUES.filter((v) => !accepted(annotation, v))) {
       it(`${annotation} = ${JSON.stringify(value.slice(0, 40))}`, () => {
         const result = run({ [annotation]: value });
         expect(result.kind).toBe('deny');

@@ -134,7 +134,7 @@ describe('inject: template selection', () => {
     const result = run(makePod({ annotations: { 'sidecar.inject/templates': 'proxy,vault' } }));
     expect(result).toMatchObject({ kind: 'deny', reason: 'unknown_template' });
     expect(result.kind === 'deny' && result.message).toBe(
-      'sidecar.inject/templates: unknown template "vault"; available: config, logging, metrics, proxy',
+      'sidecar.inject/templates: unknown template "vault"; available: config, logging, metrics, proxy, secrets',
     );
   });
 });

@@ -77,12 +77,13 @@ describe('allows: a namespace level admits templates that fit it or something st
 describe('shipped templates and their declared level', () => {
   const templates = loadTemplateSet();
 
-  it('logging, config and metrics fit restricted; the proxy needs privileged (NET_ADMIN)', () => {
+  it('logging, config, metrics and secrets fit restricted; the proxy needs privileged (NET_ADMIN)', () => {
     expect(Object.fromEntries([...templates.values()].map((t) => [t.name, t.podSecurity]))).toEqual({
       config: 'restricted',
       logging: 'restricted',
       metrics: 'restricted',
       proxy: 'privileged',
+      secrets: 'restricted',
     });
   });
 
