@@ -14,7 +14,7 @@ export type ParamResolution =
   | { ok: true; values: Map<string, Record<string, ParamValue>> }
   | { ok: false; reason: 'invalid_override' | 'missing_setting'; message: string };
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
  * Each template's parameters: the pod's annotation where set, else the namespace's label, else

@@ -5,6 +5,7 @@ import { corpus } from './corpus.js';
 import { explainLive, pipeline, statusMissing, statusOutdated } from './operate.js';
 import { deployment, dryRun, native, neverSent, recreated } from './injection.js';
 import { podSecurity } from './pod-security.js';
+import { secrets } from './secrets.js';
 import { truthTable } from './truth-table.js';
 
 export type { Capability, Scenario, ScenarioContext, WebhookControl } from './context.js';
@@ -27,6 +28,7 @@ export const SCENARIOS: readonly Scenario[] = [
   rotation,
   native,
   podSecurity,
+  secrets,
   statusMissing,
   statusOutdated,
   explainLive,
