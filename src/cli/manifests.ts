@@ -43,9 +43,11 @@ async function injectSource(context: Context, source: Source): Promise<string> {
   const segments = parseStream(source);
   for (const [index, segment] of segments.entries()) {
     for (const { site, injection } of await injectDocument(context, segment.doc)) {
-      if (injection.kind === 'deny' || injection.kind === 'error') {
-        throw new InputError(`${source.name}: document ${index}: ${site.kind}/${site.name}: ${injection.message}`);
-      }
+      const where = `${source.name}: document ${index}: ${site.kind}/${site.name}`;
+      if (injection.kind === 'deny' || injection.kind === 'error')
+        throw new InputError(`${where}: ${injection.message}`);
+      // As kubectl shows the API server's warnings: on stderr, so the pipeline's output stays YAML.
+      for (const warning of injection.warnings) process.stderr.write(`Warning: ${where}: ${warning}\n`);
       if (injection.kind === 'inject') {
         applyToDocument(segment.doc, site.path, injection.ops);
         segment.changed = true;
@@ -72,6 +74,7 @@ export function runExplain(args: string[]): Promise<number> {
     }
     for (const row of rows.map(explainRow)) {
       process.stdout.write(`${row.kind}/${row.name} ${row.decision} ${row.reason} ${row.templates.join(',') || '-'}\n`);
+      for (const warning of row.warnings) process.stdout.write(`  warning: ${warning}\n`);
     }
   });
 }

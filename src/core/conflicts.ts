@@ -1,19 +1,16 @@
 import type { Additions } from './patch.js';
-import { containersOf, initContainersOf, type PodView } from './pod.js';
+import { containersOf, type PodView } from './pod.js';
 import { nameOf, type Tree } from './render.js';
 import { quoted } from './text.js';
 
 /**
- * Every way the additions would collide with the pod: a container or volume name the pod already
- * has, or a mount path or env name an app container already uses. The API server would reject
- * such a pod (or the sidecar would silently shadow the user's setting), so the caller skips.
+ * Every way the additions would collide with the pod's volumes and app containers: a volume name
+ * the pod already has, or a mount path or env name an app container already uses. The API server
+ * would reject such a pod (or the sidecar would silently shadow the user's setting), so the
+ * caller skips. Containers of ours already there are foreign sidecars (foreign.ts), found first.
  */
 export function findConflicts(pod: PodView, additions: Additions): string[] {
   const conflicts: string[] = [];
-  const podContainers = new Set([...containersOf(pod), ...initContainersOf(pod)].map((c) => c.name));
-  for (const added of [...additions.containers, ...additions.initContainersFirst, ...additions.initContainersLast]) {
-    if (podContainers.has(nameOf(added))) conflicts.push(`container name ${nameOf(added)} is already used by the pod`);
-  }
   const podVolumes = new Set((pod.spec.volumes ?? []).map((v) => v.name));
   for (const added of additions.volumes) {
     if (podVolumes.has(nameOf(added))) conflicts.push(`volume name ${nameOf(added)} is already used by the pod`);

@@ -16,6 +16,7 @@ import { resolveParams } from './param-values.js';
 import { denied, injected, skipped, withWarnings, type Outcome } from './outcome.js';
 import { buildPatch } from './patch.js';
 import { podSecurityOutcome } from './pod-security-gate.js';
+import { collidingContainer, foreignMark } from './foreign.js';
 import { annotationsOf, containersOf, readPod, type PodView } from './pod.js';
 import type { InjectReason, SkipReason } from './reasons.js';
 import type { TemplateSet } from './templates.js';
@@ -51,8 +52,9 @@ export interface DecisionInput {
  * Every decision, in one ladder read top to bottom; the first rung that answers wins. After
  * Istio: what cannot be mutated, then what the pod cannot take (system namespace, mirror pod,
  * hostNetwork, nothing to inject into, already injected), the pod's opt-out, the namespace
- * policy and the pod's opt-in, then what the pod asks for (templates, what the namespace's Pod
- * Security level allows of them, overrides), then conflicts.
+ * policy and the pod's opt-in, another mesh's or agent's sidecar already there, then what the
+ * pod asks for (templates, what the namespace's Pod Security level allows of them, overrides),
+ * then what would collide with what we add.
  */
 export function decide(input: DecisionInput): Outcome {
   if (input.request !== undefined && !isPodCreate(input.request)) return skipped('not_pod_create');
@@ -63,15 +65,14 @@ export function decide(input: DecisionInput): Outcome {
   const annotations = annotationsOf(pod);
   const toggle = readToggle(annotations, INJECT_ANNOTATION);
   const warnings = toggle.warning ? [toggle.warning] : [];
-  const skip = (reason: SkipReason): Outcome => withWarnings(skipped(reason), warnings);
-  if (isIgnoredNamespace(input.namespace, input.settings.injectorNamespace)) return skip('namespace_ignored');
-  if (annotations[MIRROR_ANNOTATION] !== undefined) return skip('mirror_pod');
-  if (pod.spec.hostNetwork === true) return skip('host_network');
-  if (containersOf(pod).length === 0) return skip('no_containers');
-  if (annotations[STATUS_ANNOTATION] !== undefined) return skip('already_injected');
+  const skip = (reason: SkipReason, ...why: string[]): Outcome => withWarnings(skipped(reason), [...warnings, ...why]);
+  const unfit = cannotTake(pod, annotations, input);
+  if (unfit) return skip(unfit);
   if (toggle.value === 'false') return skip('pod_opted_out');
   const policy = namespacePolicy(toggle.value, input.namespaceLabels, warnings);
   if (policy.kind === 'skip') return skip(policy.reason);
+  const foreign = foreignMark(pod, annotations);
+  if (foreign) return skip('foreign_sidecar', foreign);
 
   return withWarnings(whatToInject(pod, annotations, input, policy.reason), warnings);
 }
@@ -106,9 +107,34 @@ function whatToInject(
   const templates = selected.templates.map((t) => t.name);
   if (addsNothing(additions))
     return withWarnings(skipped('no_templates'), [...warnings, `template ${quotedList(templates)} adds nothing`]);
+  const colliding = collidingContainer(pod, additions);
+  if (colliding) return withWarnings(skipped('foreign_sidecar'), [...warnings, colliding]);
   const conflicts = findConflicts(pod, additions);
   if (conflicts.length > 0) return withWarnings(skipped('name_conflict'), [...warnings, ...conflicts]);
+  if (!native && additions.containers.length > 0) warnings.push(...runToCompletion(pod));
   return withWarnings(injected(reason, buildPatch(input.object, additions), { templates, native }), warnings);
+}
+
+/** What the pod cannot take, whatever it asks for. */
+function cannotTake(pod: PodView, annotations: Record<string, string>, input: DecisionInput): SkipReason | undefined {
+  if (isIgnoredNamespace(input.namespace, input.settings.injectorNamespace)) return 'namespace_ignored';
+  if (annotations[MIRROR_ANNOTATION] !== undefined) return 'mirror_pod';
+  if (pod.spec.hostNetwork === true) return 'host_network';
+  if (containersOf(pod).length === 0) return 'no_containers';
+  if (annotations[STATUS_ANNOTATION] !== undefined) return 'already_injected';
+  return undefined;
+}
+
+/**
+ * A classic sidecar is an app container that never exits, so a pod meant to run to completion
+ * (a Job's or CronJob's, restartPolicy Never or OnFailure) never completes: say so, and how.
+ */
+function runToCompletion(pod: PodView): string[] {
+  const policy = pod.spec.restartPolicy;
+  if (policy !== 'Never' && policy !== 'OnFailure') return [];
+  return [
+    `classic sidecars keep a restartPolicy ${policy} pod (a Job's) from completing; set ${NATIVE_ANNOTATION}: "true"`,
+  ];
 }
 
 /** Pods are mutated on CREATE of core/v1 pods only: not on pods/status, pods/binding, etc. */

@@ -34,6 +34,7 @@ export const PodView = z.object({
     volumes: z.array(named).nullish(),
     hostNetwork: z.boolean().nullish(),
     os: z.object({ name: z.string().nullish() }).nullish(),
+    restartPolicy: z.string().nullish(),
     serviceAccountName: z.string().nullish(),
   }),
 });

@@ -31,7 +31,15 @@ export const REASONS = {
     outcome: 'skip',
     sentence: 'the namespace is not labelled istio-injection=enabled and the pod does not opt in',
   },
-  name_conflict: { outcome: 'skip', sentence: 'the pod already uses a name or mount path that a sidecar needs' },
+  foreign_sidecar: {
+    outcome: 'skip',
+    sentence:
+      'another mesh or agent (Istio, Linkerd, Vault, Dapr) already injected the pod, or a container has the name or a port of ours',
+  },
+  name_conflict: {
+    outcome: 'skip',
+    sentence: 'the pod already uses a volume name, mount path or env name that a sidecar needs',
+  },
   no_templates: {
     outcome: 'skip',
     sentence: 'sidecar.inject/templates names no template (e.g. ","), or the selected templates add nothing',

@@ -7,9 +7,15 @@ export interface ServerVersion {
   gitVersion: string;
 }
 
-/** Native sidecars (init containers with restartPolicy Always) are on by default from 1.29. */
+/**
+ * Native sidecars (init containers with restartPolicy Always) are on by default from 1.29, which
+ * every supported Kubernetes release is past. So an unknown version (no cluster to ask, or no
+ * answer) means native, and a Job's pod completes; only a cluster that says it is older gets
+ * classic sidecars.
+ */
 export function supportsNativeSidecars(version: ServerVersion | undefined): boolean {
-  return version !== undefined && (version.major > 1 || (version.major === 1 && version.minor >= 29));
+  if (version === undefined || !Number.isInteger(version.major) || !Number.isInteger(version.minor)) return true;
+  return version.major > 1 || (version.major === 1 && version.minor >= 29);
 }
 
 /** The API server's version, or undefined when it cannot be asked within the timeout. */
@@ -36,7 +42,7 @@ export async function serverVersion(kubeConfig: KubeConfig, timeoutMs = 5_000): 
 /**
  * The native-sidecar mode and whether the cluster can run it at all (`supported`: known only when
  * auto asked the cluster). NATIVE_SIDECARS: true/false as set; auto asks the cluster, and without
- * one means classic.
+ * an answer means native (every supported Kubernetes release has native sidecars).
  */
 export interface NativeSidecars {
   native: boolean;
@@ -50,7 +56,7 @@ export async function nativeSidecars(
 ): Promise<NativeSidecars> {
   if (setting !== 'auto') return { native: setting === 'true' };
   const version = kubeConfig ? await serverVersion(kubeConfig) : undefined;
-  if (!version) return { native: false };
+  if (!version) return { native: true };
   return { native: supportsNativeSidecars(version), supported: supportsNativeSidecars(version), version };
 }
 

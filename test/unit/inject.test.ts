@@ -140,13 +140,13 @@ describe('inject: template selection', () => {
 });
 
 describe('inject: collisions are skipped, never duplicated', () => {
-  it('skips when the pod already has a container named like a sidecar', () => {
+  it('skips as foreign_sidecar when the pod already has a container named like a sidecar', () => {
     const pod = makePod();
     specOf(pod).containers.push({ name: 'sidecar-proxy', image: 'mine' });
     expect(run(pod)).toMatchObject({
       kind: 'skip',
-      reason: 'name_conflict',
-      warnings: ['container name sidecar-proxy is already used by the pod'],
+      reason: 'foreign_sidecar',
+      warnings: ['foreign sidecar: the pod already has a container named sidecar-proxy'],
     });
   });
 

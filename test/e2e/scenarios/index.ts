@@ -2,6 +2,7 @@ import { labelFlip, outage, reinvocation, rotation } from './availability.js';
 import { burst } from './burst.js';
 import type { Capability, Scenario } from './context.js';
 import { corpus } from './corpus.js';
+import { foreignSidecars } from './coexistence.js';
 import { explainLive, pipeline, statusMissing, statusOutdated } from './operate.js';
 import { deployment, dryRun, native, neverSent, recreated } from './injection.js';
 import { podSecurity } from './pod-security.js';
@@ -33,6 +34,7 @@ export const SCENARIOS: readonly Scenario[] = [
   statusOutdated,
   explainLive,
   pipeline,
+  foreignSidecars,
   burst,
 ];
 
