@@ -16,6 +16,14 @@ export const DEFAULT_MAX_CONNECTIONS = 1024;
 // 0 asks the OS for a free port (tests); the manifests always set one.
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().min(0).max(600);
+// A Kubernetes label key: an optional DNS-subdomain prefix and a name of at most 63 characters.
+const labelKey = z
+  .string()
+  .max(317)
+  .regex(
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    'a label key ([prefix/]name)',
+  );
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS label (lower case, digits, -)');
 /** A comma-separated list, items trimmed, empty items dropped. */
@@ -52,6 +60,8 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEFAULT_TEMPLATES: z.string().default('proxy').transform(splitList),
   NATIVE_SIDECARS: z.enum(['auto', 'true', 'false']).default('auto'),
+  NAMESPACE_LABEL: labelKey.default('istio-injection'),
+  ISTIO_INJECT_ALIAS: z.enum(['true', 'false']).default('true'),
   SHUTDOWN_DELAY: seconds.default(5),
   RELOAD_INTERVAL: z.coerce.number().min(0.1).max(3600).default(10),
   NAMESPACE_LOOKUP_TIMEOUT_MS: z.coerce.number().int().min(50).max(5000).default(800),
@@ -93,5 +103,7 @@ export function injectionSettings(
     defaultTemplates: config.DEFAULT_TEMPLATES,
     nativeSidecars: cluster.native,
     ...(cluster.supported === undefined ? {} : { nativeSupported: cluster.supported }),
+    namespaceLabel: config.NAMESPACE_LABEL,
+    istioInjectAlias: config.ISTIO_INJECT_ALIAS === 'true',
   };
 }

@@ -34,6 +34,8 @@ export async function buildContext(values: Record<string, string | undefined>): 
     INJECTOR_NAMESPACE: values['injector-namespace'],
     DEFAULT_TEMPLATES: values['default-templates'],
     NATIVE_SIDECARS: values['native'],
+    NAMESPACE_LABEL: values['namespace-label'],
+    ISTIO_INJECT_ALIAS: values['istio-alias'],
   });
   if (!loaded.ok) throw new InputError(asFlag(loaded.errors[0] ?? 'invalid options'));
   const config = loaded.config;
@@ -60,6 +62,8 @@ const FLAGS: Record<string, string> = {
   INJECTOR_NAMESPACE: '--injector-namespace',
   DEFAULT_TEMPLATES: '--default-templates',
   NATIVE_SIDECARS: '--native',
+  NAMESPACE_LABEL: '--namespace-label',
+  ISTIO_INJECT_ALIAS: '--istio-alias',
 };
 
 /** "INJECTOR_NAMESPACE: a namespace name" → "--injector-namespace: a namespace name". */

@@ -28,7 +28,9 @@ const DECISION = `  -n, --namespace NS         namespace for objects without met
   --templates DIR            template directory (default: the templates this package ships)
   --default-templates LIST   templates for pods that name none (default: proxy)
   --native auto|true|false   native sidecars (restartPolicy: Always init containers)
-  --injector-namespace NS    the injector's own namespace, never injected (default: sidecar-injector)`;
+  --injector-namespace NS    the injector's own namespace, never injected (default: sidecar-injector)
+  --namespace-label KEY      the namespace label key, as NAMESPACE_LABEL (default: istio-injection)
+  --istio-alias true|false   read sidecar.istio.io/inject as sidecar.inject (default: true)`;
 
 export const COMMAND_HELP: Record<string, string> = {
   serve: `Usage: sidecar-injector serve [--dev]
@@ -96,6 +98,7 @@ Options:
   --dry-run                  with --restart: the API server checks each restart, nothing changes
   -o, --output text|json     output format (default: text)
   --templates DIR            today's templates (default: the templates this package ships)
-  --default-templates LIST, --native auto|true|false, --injector-namespace NS: as for inject
+  --default-templates LIST, --native auto|true|false, --injector-namespace NS,
+  --namespace-label KEY, --istio-alias true|false: as for inject
   -h, --help                 show this help`,
 };

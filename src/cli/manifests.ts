@@ -21,6 +21,8 @@ const OPTIONS = {
   'default-templates': { type: 'string', default: 'proxy' },
   native: { type: 'string', default: 'auto' },
   'injector-namespace': { type: 'string', default: 'sidecar-injector' },
+  'namespace-label': { type: 'string' },
+  'istio-alias': { type: 'string' },
   output: { type: 'string', short: 'o', default: 'text' },
 } as const;
 

@@ -20,6 +20,8 @@ const OPTIONS = {
   'default-templates': { type: 'string', default: 'proxy' },
   native: { type: 'string', default: 'auto' },
   'injector-namespace': { type: 'string', default: 'sidecar-injector' },
+  'namespace-label': { type: 'string' },
+  'istio-alias': { type: 'string' },
 } as const;
 
 export function runStatus(args: string[]): Promise<number> {
@@ -36,6 +38,8 @@ export function runStatus(args: string[]): Promise<number> {
       'default-templates': values['default-templates'],
       native: values.native,
       'injector-namespace': values['injector-namespace'],
+      'namespace-label': values['namespace-label'],
+      'istio-alias': values['istio-alias'],
     });
     try {
       const rows = await statusRows(cluster, context, namespace);

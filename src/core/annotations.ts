@@ -6,6 +6,7 @@ import { quoted } from './text.js';
  * parameter table instead. The webhook's CEL matchConditions are generated from this table
  * (match-conditions.ts), so the API server filters exactly as the code decides.
  */
+/** The default namespace label key; NAMESPACE_LABEL sets another (to live beside Istio's). */
 export const NAMESPACE_LABEL = 'istio-injection';
 export const NAMESPACE_ENABLED = 'enabled';
 export const NAMESPACE_DISABLED = 'disabled';
@@ -13,9 +14,13 @@ export const INJECT_ANNOTATION = 'sidecar.inject';
 export const TEMPLATES_ANNOTATION = 'sidecar.inject/templates';
 export const NATIVE_ANNOTATION = 'sidecar.inject/native';
 export const STATUS_ANNOTATION = 'sidecar.inject/status';
+/** Where our init containers go among the pod's: first or last (default: as the mode places them). */
+export const INIT_ORDER_ANNOTATION = 'sidecar.inject/init-order';
 export const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
 /** The namespace label PodSecurity admission enforces; read so a template that would be refused is not added. */
 export const POD_SECURITY_ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
+/** Istio's per-pod switch (label or annotation), honoured as an alias of sidecar.inject unless ISTIO_INJECT_ALIAS=false. */
+export const ISTIO_INJECT = 'sidecar.istio.io/inject';
 
 export type Toggle = 'true' | 'false' | 'absent';
 
@@ -41,13 +46,17 @@ export function normaliseToggle(raw: string): string {
   return raw.replace(EDGE_SPACE, '').replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
-export function readToggle(annotations: Record<string, string>, key: string): ToggleReading {
-  const raw = annotations[key];
+export function readToggle(
+  map: Readonly<Record<string, string>>,
+  key: string,
+  kind: 'annotation' | 'label' = 'annotation',
+): ToggleReading {
+  const raw = Object.hasOwn(map, key) ? map[key] : undefined;
   if (raw === undefined) return { value: 'absent' };
   const normalised = normaliseToggle(raw);
   if (normalised === 'true' || normalised === 'false') return { value: normalised };
   return {
     value: 'absent',
-    warning: `annotation ${key}: ${quoted(raw)} is neither "true" nor "false"; ignored`,
+    warning: `${kind} ${key}: ${quoted(raw)} is neither "true" nor "false"; ignored`,
   };
 }

@@ -1,13 +1,10 @@
 import {
-  INJECT_ANNOTATION,
   MIRROR_ANNOTATION,
   NAMESPACE_DISABLED,
   NAMESPACE_ENABLED,
   NAMESPACE_LABEL,
-  NATIVE_ANNOTATION,
   STATUS_ANNOTATION,
   TEMPLATES_ANNOTATION,
-  readToggle,
   type Toggle,
 } from './annotations.js';
 import { findConflicts } from './conflicts.js';
@@ -18,6 +15,9 @@ import { buildPatch } from './patch.js';
 import { podSecurityOutcome } from './pod-security-gate.js';
 import { collidingContainer, foreignMark } from './foreign.js';
 import { annotationsOf, containersOf, readPod, type PodView } from './pod.js';
+import { podToggle } from './pod-toggle.js';
+import { nativeMode, runToCompletion } from './native-mode.js';
+import { readInitOrder, restoredInitOrder } from './init-order.js';
 import type { InjectReason, SkipReason } from './reasons.js';
 import type { TemplateSet } from './templates.js';
 import { quoted, quotedList } from './text.js';
@@ -63,17 +63,17 @@ export function decide(input: DecisionInput): Outcome {
   if (!reading.ok) return denied('invalid_pod', `request.object is not a Pod: ${reading.message}`);
   const pod = reading.pod;
   const annotations = annotationsOf(pod);
-  const toggle = readToggle(annotations, INJECT_ANNOTATION);
+  const toggle = podToggle(pod, input.settings.istioInjectAlias !== false);
   const warnings = toggle.warning ? [toggle.warning] : [];
   const skip = (reason: SkipReason, ...why: string[]): Outcome => withWarnings(skipped(reason), [...warnings, ...why]);
   const unfit = cannotTake(pod, annotations, input);
+  if (unfit === 'already_injected') return restoredInitOrder(input.object, annotations) ?? skip(unfit);
   if (unfit) return skip(unfit);
   if (toggle.value === 'false') return skip('pod_opted_out');
-  const policy = namespacePolicy(toggle.value, input.namespaceLabels, warnings);
+  const policy = namespacePolicy(toggle.value, input.namespaceLabels, input.settings, warnings);
   if (policy.kind === 'skip') return skip(policy.reason);
   const foreign = foreignMark(pod, annotations);
   if (foreign) return skip('foreign_sidecar', foreign);
-
   return withWarnings(whatToInject(pod, annotations, input, policy.reason), warnings);
 }
 
@@ -100,10 +100,13 @@ function whatToInject(
   if (security) return security;
   const params = resolveParams(selected.templates, annotations, labels);
   if (!params.ok) return denied(params.reason, params.message);
+  const order = readInitOrder(annotations);
+  if (!order.ok) return denied('invalid_override', order.message);
   const warnings: string[] = [];
   const native = nativeMode(annotations, input.settings, warnings);
   const facts = podFacts(pod, input.namespace, input.nameHint);
-  const additions = renderAdditions(selected.templates, { facts, params: params.values, native });
+  const options = { facts, params: params.values, native, initOrder: order.order };
+  const additions = renderAdditions(selected.templates, options);
   const templates = selected.templates.map((t) => t.name);
   if (addsNothing(additions))
     return withWarnings(skipped('no_templates'), [...warnings, `template ${quotedList(templates)} adds nothing`]);
@@ -123,18 +126,6 @@ function cannotTake(pod: PodView, annotations: Record<string, string>, input: De
   if (containersOf(pod).length === 0) return 'no_containers';
   if (annotations[STATUS_ANNOTATION] !== undefined) return 'already_injected';
   return undefined;
-}
-
-/**
- * A classic sidecar is an app container that never exits, so a pod meant to run to completion
- * (a Job's or CronJob's, restartPolicy Never or OnFailure) never completes: say so, and how.
- */
-function runToCompletion(pod: PodView): string[] {
-  const policy = pod.spec.restartPolicy;
-  if (policy !== 'Never' && policy !== 'OnFailure') return [];
-  return [
-    `classic sidecars keep a restartPolicy ${policy} pod (a Job's) from completing; set ${NATIVE_ANNOTATION}: "true"`,
-  ];
 }
 
 /** Pods are mutated on CREATE of core/v1 pods only: not on pods/status, pods/binding, etc. */
@@ -162,29 +153,22 @@ export function isIgnoredNamespace(namespace: string, injectorNamespace: string)
 type Policy = { kind: 'inject'; reason: InjectReason } | { kind: 'skip'; reason: SkipReason };
 
 /** The namespace label, then the pod's opt-in; adds a warning when the labels are unknown. */
-function namespacePolicy(toggle: Toggle, namespace: NamespaceLabels, warnings: string[]): Policy {
+function namespacePolicy(
+  toggle: Toggle,
+  namespace: NamespaceLabels,
+  settings: InjectionSettings,
+  warnings: string[],
+): Policy {
   if (!namespace.known) {
     // The request only reached us because a webhook's namespaceSelector matched: either the
     // namespace is enabled or the pod opted in. Both mean inject.
     warnings.push(`namespace labels unavailable (${namespace.why}); injecting because the webhook selector matched`);
     return { kind: 'inject', reason: toggle === 'true' ? 'pod_opted_in' : 'namespace_unknown_selector_matched' };
   }
-  const label = namespace.labels[NAMESPACE_LABEL];
+  const key = settings.namespaceLabel ?? NAMESPACE_LABEL;
+  const label = Object.hasOwn(namespace.labels, key) ? namespace.labels[key] : undefined;
   if (label === NAMESPACE_DISABLED) return { kind: 'skip', reason: 'namespace_disabled' };
   if (label === NAMESPACE_ENABLED) return { kind: 'inject', reason: 'namespace_enabled' };
   if (toggle === 'true') return { kind: 'inject', reason: 'pod_opted_in' };
   return { kind: 'skip', reason: 'namespace_not_enabled' };
-}
-
-/** The pod's sidecar.inject/native when set and the cluster can run it, else the cluster-wide setting. */
-function nativeMode(annotations: Record<string, string>, settings: InjectionSettings, warnings: string[]): boolean {
-  const toggle = readToggle(annotations, NATIVE_ANNOTATION);
-  if (toggle.warning) warnings.push(toggle.warning);
-  if (toggle.value === 'true' && settings.nativeSupported === false) {
-    warnings.push(
-      `${NATIVE_ANNOTATION}: "true" refused: this cluster predates native sidecars (Kubernetes 1.29); classic sidecars injected`,
-    );
-    return false;
-  }
-  return toggle.value === 'absent' ? settings.nativeSidecars : toggle.value === 'true';
 }

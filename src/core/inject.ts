@@ -3,6 +3,7 @@ import { noAdditions, type Additions } from './patch.js';
 import { containersOf, podDisplayName, type PodView } from './pod.js';
 import { nameOf, type PodFacts, type Tree } from './render.js';
 import type { ParamValue } from './params.js';
+import type { InitOrder } from './init-order.js';
 import type { TemplateStatus } from './status.js';
 import type { Template, TemplateSet } from './templates.js';
 import { quotedList } from './text.js';
@@ -20,6 +21,10 @@ export interface InjectionSettings {
    * refused. Absent when unknown (no cluster, or NATIVE_SIDECARS set explicitly).
    */
   nativeSupported?: boolean;
+  /** The namespace label key (NAMESPACE_LABEL); istio-injection when unset. */
+  namespaceLabel?: string;
+  /** Honour Istio's sidecar.istio.io/inject as an alias of sidecar.inject (ISTIO_INJECT_ALIAS); on unless false. */
+  istioInjectAlias?: boolean;
 }
 
 /** `explicit`: the pod named its templates (sidecar.inject/templates) rather than taking the default. */
@@ -83,6 +88,8 @@ interface RenderOptions {
   facts: PodFacts;
   params: Map<string, Record<string, ParamValue>>;
   native: boolean;
+  /** sidecar.inject/init-order; unset: native before the user's init containers, classic after. */
+  initOrder?: InitOrder | undefined;
 }
 
 export function renderAdditions(templates: readonly Template[], options: RenderOptions): Additions {
@@ -91,11 +98,10 @@ export function renderAdditions(templates: readonly Template[], options: RenderO
   for (const template of templates) {
     const parts = template.render({ pod: options.facts, params: options.params.get(template.name) ?? {} });
     const sidecars = options.native ? parts.sidecars.map(asNativeSidecar) : parts.sidecars;
-    if (options.native) additions.initContainersFirst.push(...parts.initContainers, ...sidecars);
-    else {
-      additions.initContainersLast.push(...parts.initContainers);
-      additions.containers.push(...sidecars);
-    }
+    const inits = options.native ? [...parts.initContainers, ...sidecars] : parts.initContainers;
+    const first = options.initOrder === undefined ? options.native : options.initOrder === 'first';
+    (first ? additions.initContainersFirst : additions.initContainersLast).push(...inits);
+    if (!options.native) additions.containers.push(...sidecars);
     additions.volumes.push(...parts.volumes);
     additions.appVolumeMounts.push(...parts.appContainers.volumeMounts);
     additions.appEnv.push(...parts.appContainers.env);

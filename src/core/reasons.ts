@@ -5,8 +5,20 @@
  * answers with.
  */
 export const REASONS = {
-  namespace_enabled: { outcome: 'inject', sentence: 'the namespace is labelled istio-injection=enabled' },
-  pod_opted_in: { outcome: 'inject', sentence: 'the pod is annotated sidecar.inject: "true"' },
+  namespace_enabled: {
+    outcome: 'inject',
+    sentence: 'the namespace is labelled istio-injection=enabled (or the NAMESPACE_LABEL key)',
+  },
+  pod_opted_in: {
+    outcome: 'inject',
+    sentence:
+      'the pod is annotated sidecar.inject: "true" (or Istio\'s sidecar.istio.io/inject label or annotation says so)',
+  },
+  init_order_restored: {
+    outcome: 'inject',
+    sentence:
+      'already injected; on reinvocation our init containers are moved back where sidecar.inject/init-order asks, after another webhook added its own',
+  },
   namespace_unknown_selector_matched: {
     outcome: 'inject',
     sentence:
@@ -25,8 +37,15 @@ export const REASONS = {
   },
   no_containers: { outcome: 'skip', sentence: 'the pod has no containers' },
   already_injected: { outcome: 'skip', sentence: 'the pod already carries the sidecar.inject/status annotation' },
-  pod_opted_out: { outcome: 'skip', sentence: 'the pod is annotated sidecar.inject: "false"' },
-  namespace_disabled: { outcome: 'skip', sentence: 'the namespace is labelled istio-injection=disabled' },
+  pod_opted_out: {
+    outcome: 'skip',
+    sentence:
+      'the pod is annotated sidecar.inject: "false" (or Istio\'s sidecar.istio.io/inject label or annotation says so)',
+  },
+  namespace_disabled: {
+    outcome: 'skip',
+    sentence: 'the namespace is labelled istio-injection=disabled (or the NAMESPACE_LABEL key)',
+  },
   namespace_not_enabled: {
     outcome: 'skip',
     sentence: 'the namespace is not labelled istio-injection=enabled and the pod does not opt in',

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { makePod, type Json } from '../helpers/pods.js';
@@ -60,5 +63,34 @@ describe('native sidecars by default where no cluster can be asked', () => {
     expect(result.stderr).toBe(
       'Warning: <stdin>: document 0: Job/once: classic sidecars keep a restartPolicy Never pod (a Job\'s) from completing; set sidecar.inject/native: "true"\n',
     );
+  });
+});
+
+describe("Istio's switch and the namespace label key on the command line", () => {
+  const labels = join(mkdtempSync(join(tmpdir(), 'labels-')), 'labels.yaml');
+  writeFileSync(labels, 'demo: {example.com/sidecar-injection: enabled}\nistio: {istio-injection: enabled}\n');
+  const explain = (input: string, ...flags: string[]) =>
+    cli(['explain', '-f', '-', '--namespace-labels', labels, '--native', 'true', ...flags], input);
+
+  it('reads the key --namespace-label names, and only that key', async () => {
+    const pod = stringify(makePod());
+    const flag = ['--namespace-label', 'example.com/sidecar-injection'];
+    expect((await explain(pod, ...flag)).stdout).toBe('Pod/app inject namespace_enabled proxy\n');
+    const inIstio = stringify(makePod({ metadata: { namespace: 'istio' } }));
+    expect((await explain(inIstio, ...flag)).stdout).toMatch(/^Pod\/app skip namespace_not_enabled -/);
+  });
+
+  it('honours sidecar.istio.io/inject: "false", unless --istio-alias false', async () => {
+    const pod = stringify(
+      makePod({ metadata: { namespace: 'istio' }, annotations: { 'sidecar.istio.io/inject': 'false' } }),
+    );
+    expect((await explain(pod)).stdout).toBe('Pod/app skip pod_opted_out -\n');
+    expect((await explain(pod, '--istio-alias', 'false')).stdout).toBe('Pod/app inject namespace_enabled proxy\n');
+  });
+
+  it('refuses a namespace label key that is not a label key, naming the flag', async () => {
+    const result = await explain(stringify(makePod()), '--namespace-label', 'not a key');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--namespace-label: a label key/);
   });
 });

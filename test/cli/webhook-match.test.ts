@@ -90,7 +90,7 @@ describe('judging the installed webhooks for one pod', () => {
       called: false,
       conditions: [
         { name: 'not-opted-out', value: false },
-        { name: 'not-injected-yet', value: true },
+        { name: 'not-injected-or-ordered', value: true },
       ],
     });
   });

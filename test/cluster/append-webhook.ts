@@ -3,19 +3,32 @@ import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
 import { certsCommand } from './pki.js';
 
-import { APPENDED } from '../e2e/scenarios/availability.js';
+import { APPENDED, INSERT_FRONT } from '../e2e/scenarios/availability.js';
 
-type Review = { request?: { uid?: string; object?: { spec?: { initContainers?: Array<{ name: string }> } } } };
+type Review = {
+  request?: {
+    uid?: string;
+    object?: {
+      metadata?: { annotations?: Record<string, string> };
+      spec?: { initContainers?: Array<{ name: string }> };
+    };
+  };
+};
 
-/** Appends one init container unless it is there already (so a reinvocation changes nothing). */
+/**
+ * Adds one init container unless it is there already (so a reinvocation changes nothing): at the
+ * end, or at the front when the pod is annotated with INSERT_FRONT, as injectors that want
+ * their init container to run first do.
+ */
 function answer(review: Review): unknown {
   const uid = review.request?.uid ?? '';
   const init = review.request?.object?.spec?.initContainers;
+  const front = review.request?.object?.metadata?.annotations?.[INSERT_FRONT] === 'true';
   const container = { name: APPENDED, image: 'registry.k8s.io/pause:3.10' };
   const patch = init?.some((c) => c.name === APPENDED)
     ? []
     : init
-      ? [{ op: 'add', path: '/spec/initContainers/-', value: container }]
+      ? [{ op: 'add', path: `/spec/initContainers/${front ? '0' : '-'}`, value: container }]
       : [{ op: 'add', path: '/spec/initContainers', value: [container] }];
   const response = {
     uid,

@@ -78,6 +78,14 @@ export class LocalWebhook implements WebhookControl {
     return { url: `https://127.0.0.1:${await this.port}/mutate`, caFile: this.volume.file('ca.crt') };
   }
 
+  private settings: Readonly<Record<string, string>> = {};
+
+  async restartWith(env: Readonly<Record<string, string>>): Promise<void> {
+    await this.stop();
+    this.settings = env;
+    await this.start();
+  }
+
   async start(): Promise<void> {
     const port = await this.port;
     const env = {
@@ -93,6 +101,7 @@ export class LocalWebhook implements WebhookControl {
       SHUTDOWN_DELAY: '0',
       RELOAD_INTERVAL: '1',
       LOG_LEVEL: 'info',
+      ...this.settings,
     };
     this.processes.start('webhook', process.execPath, [join(repositoryRoot(), 'dist/cli/main.js'), 'serve'], env);
     const ca = readFileSync(this.volume.file('ca.crt'), 'utf8');

@@ -97,6 +97,8 @@ export const rotation: Scenario = {
 };
 
 export const APPENDED = 'appended-by-second-webhook';
+/** Asks the second webhook to put its init container in front instead (test/cluster/append-webhook.ts). */
+export const INSERT_FRONT = 'e2e.sidecar-injector.io/insert-front';
 
 export const reinvocation: Scenario = {
   name: 'a second webhook appending an init container after us (reinvocationPolicy IfNeeded): stored pod valid, order as the README says',
@@ -134,7 +136,7 @@ export const reinvocation: Scenario = {
 };
 
 /** Sorted after `sidecar-injector`, so the API server calls it after our webhook. */
-function appendConfiguration(url: string, caBundle: string): Record<string, unknown> {
+export function appendConfiguration(url: string, caBundle: string): Record<string, unknown> {
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'MutatingWebhookConfiguration',

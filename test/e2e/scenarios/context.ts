@@ -11,6 +11,8 @@ export interface WebhookControl {
   rotateCertificate?(): Promise<{ before: string; after: () => Promise<string> }>;
   /** The webhook's own /metrics text (Prometheus format), where the harness can reach its metrics port. */
   metrics?(): Promise<string>;
+  /** Restarts the webhook with these configuration variables on top of its own ({} restores them). */
+  restartWith?(env: Readonly<Record<string, string>>): Promise<void>;
 }
 
 export interface Clock {
@@ -33,7 +35,7 @@ export interface ScenarioContext {
   resultsDir?: string;
 }
 
-export type Capability = 'webhook' | 'rotation' | 'appendWebhook';
+export type Capability = 'webhook' | 'rotation' | 'appendWebhook' | 'settings';
 
 export interface Scenario {
   /** Says the behaviour; it is the test's name. */

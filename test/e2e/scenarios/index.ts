@@ -2,7 +2,7 @@ import { labelFlip, outage, reinvocation, rotation } from './availability.js';
 import { burst } from './burst.js';
 import type { Capability, Scenario } from './context.js';
 import { corpus } from './corpus.js';
-import { foreignSidecars } from './coexistence.js';
+import { customLabel, foreignSidecars, initOrder, istioOptOut } from './coexistence.js';
 import { explainLive, pipeline, statusMissing, statusOutdated } from './operate.js';
 import { deployment, dryRun, native, neverSent, recreated } from './injection.js';
 import { podSecurity } from './pod-security.js';
@@ -35,6 +35,9 @@ export const SCENARIOS: readonly Scenario[] = [
   explainLive,
   pipeline,
   foreignSidecars,
+  istioOptOut,
+  customLabel,
+  initOrder,
   burst,
 ];
 
