@@ -4,12 +4,13 @@ import fastJsonPatch from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
 import { uninjectOps } from '../../src/core/uninject.js';
 import { decide } from '../../src/core/decide.js';
-import { SETTINGS, loadTemplateSet, makePod, type Json } from '../helpers/pods.js';
+import { SETTINGS, VAULT_NAMESPACE_LABELS, loadTemplateSet, makePod, type Json } from '../helpers/pods.js';
 import { COMMON, CORPUS, cli } from './run-cli.js';
 
 /** uninject removes exactly what the status annotation lists, and nothing a user added. */
 const templates = loadTemplateSet();
-const enabled = { known: true as const, labels: { 'istio-injection': 'enabled' } };
+// The secrets template needs the namespace's Vault labels, or the pod is denied missing_setting.
+const enabled = { known: true as const, labels: { 'istio-injection': 'enabled', ...VAULT_NAMESPACE_LABELS } };
 
 function injected(pod: Json, native: boolean): Json {
   const result = decide({

@@ -176,7 +176,7 @@ describe('template hot reload', () => {
   it('keeps the last good set when any file of the new set is broken', async () => {
     writeFileSync(join(dir, 'broken.yaml'), 'name: broken\nsidecars: [{ name: Not_Valid }]\n');
     await server.service.reloadNow();
-    expect(await debugTemplates()).toEqual(['config', 'logging', 'metrics', 'proxy']);
+    expect(await debugTemplates()).toEqual(['config', 'logging', 'metrics', 'proxy', 'secrets']);
     expect((await server.post('/mutate', REVIEW)).json().response.patchType).toBe('JSONPatch');
     expect(
       server.logs.some(
@@ -193,7 +193,7 @@ describe('template hot reload', () => {
     const before = await setHash();
     writeFileSync(join(dir, 'broken.yaml'), 'name: extra\nsidecars: [{ name: sidecar-extra, image: busybox }]\n');
     await server.service.reloadNow();
-    expect(await debugTemplates()).toEqual(['config', 'extra', 'logging', 'metrics', 'proxy']);
+    expect(await debugTemplates()).toEqual(['config', 'extra', 'logging', 'metrics', 'proxy', 'secrets']);
     expect((await debug()).sources.find((s) => s.file === 'broken.yaml')?.sha256).toMatch(/^[0-9a-f]{64}$/);
     const metrics = await fetch(`http://127.0.0.1:${server.service.metricsPort}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/sidecar_injector_reloads_total\{kind="templates",result="failure"\} [1-9]\d*\n/);

@@ -111,7 +111,8 @@ describe('POST /mutate over HTTPS, verified against the CA for the service name'
       allowed: false,
       status: {
         code: 400,
-        message: 'sidecar.inject/templates: unknown template "nope"; available: config, logging, metrics, proxy',
+        message:
+          'sidecar.inject/templates: unknown template "nope"; available: config, logging, metrics, proxy, secrets',
       },
     });
   });

@@ -257,7 +257,13 @@ describe.skipIf('missing' in kubectl)('the rendered install (kubectl kustomize m
   it('ships the templates as a ConfigMap that compiles as a set', () => {
     const data = one('ConfigMap')['data'] as Record<string, string>;
     const result = compileTemplates(Object.entries(data).map(([file, text]) => ({ file, text })));
-    expect(result.ok && [...result.templates.keys()].sort()).toEqual(['config', 'logging', 'metrics', 'proxy']);
+    expect(result.ok && [...result.templates.keys()].sort()).toEqual([
+      'config',
+      'logging',
+      'metrics',
+      'proxy',
+      'secrets',
+    ]);
   });
 
   it('renders the cert-manager overlay with the inject-ca-from annotation and no generated Secret', async () => {
