@@ -23,6 +23,16 @@ export interface Context {
   stop: () => void;
 }
 
+/** The flags buildContext reads, declared once for every command that builds a context. */
+export const CONTEXT_OPTIONS = {
+  templates: { type: 'string' },
+  'default-templates': { type: 'string', default: 'proxy' },
+  native: { type: 'string', default: 'auto' },
+  'injector-namespace': { type: 'string', default: 'sidecar-injector' },
+  'namespace-label': { type: 'string' },
+  'istio-alias': { type: 'string' },
+} as const;
+
 /** The CLI's flags go through the webhook's own validated configuration, so both read them alike. */
 export async function buildContext(values: Record<string, string | undefined>): Promise<Context> {
   const loaded = loadConfig({

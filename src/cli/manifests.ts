@@ -4,7 +4,7 @@ import type { Outcome } from '../core/outcome.js';
 import { describeReason } from '../core/reasons.js';
 import { findPodSites, type PodSite } from '../core/workloads.js';
 import { inputNames, runCommand } from './command.js';
-import { InputError, buildContext, type Context } from './context.js';
+import { CONTEXT_OPTIONS, InputError, buildContext, type Context } from './context.js';
 import { evaluate } from './evaluate.js';
 import { isLiveReference, runLiveExplain } from './explain-live.js';
 import { joinOutputs, readSources, type Source } from './input.js';
@@ -17,12 +17,7 @@ const OPTIONS = {
   file: { type: 'string', short: 'f', multiple: true },
   namespace: { type: 'string', short: 'n' },
   'namespace-labels': { type: 'string' },
-  templates: { type: 'string' },
-  'default-templates': { type: 'string', default: 'proxy' },
-  native: { type: 'string', default: 'auto' },
-  'injector-namespace': { type: 'string', default: 'sidecar-injector' },
-  'namespace-label': { type: 'string' },
-  'istio-alias': { type: 'string' },
+  ...CONTEXT_OPTIONS,
   output: { type: 'string', short: 'o', default: 'text' },
 } as const;
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { connect } from './cluster.js';
 import { runCommand } from './command.js';
-import { InputError, buildContext } from './context.js';
+import { CONTEXT_OPTIONS, InputError, buildContext } from './context.js';
 import { currentNamespace } from './explain-live.js';
 import { restartOwners } from './restart.js';
 import { statusRows, type OwnerRow } from './status-rows.js';
@@ -16,12 +16,7 @@ const OPTIONS = {
   restart: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
   output: { type: 'string', short: 'o', default: 'text' },
-  templates: { type: 'string' },
-  'default-templates': { type: 'string', default: 'proxy' },
-  native: { type: 'string', default: 'auto' },
-  'injector-namespace': { type: 'string', default: 'sidecar-injector' },
-  'namespace-label': { type: 'string' },
-  'istio-alias': { type: 'string' },
+  ...CONTEXT_OPTIONS,
 } as const;
 
 export function runStatus(args: string[]): Promise<number> {
