@@ -46,7 +46,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['express', 'pino', '@kubernetes/client-node', 'prom-client', 'selfsigned'],
+          paths: ['pino', '@kubernetes/client-node', 'prom-client', 'selfsigned'],
           patterns: [
             {
               group: [
@@ -56,6 +56,9 @@ export default tseslint.config(
                 'node:http',
                 'node:https',
                 'node:child_process',
+                'node:tls',
+                'node:os',
+                'node:worker_threads',
                 'node:process',
               ],
               message: 'The core does no I/O.',

@@ -1,15 +1,7 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
 import { StartupError } from '../startup-error.js';
 import { fileCertificateSource, type CertificateSource } from '../tls/source.js';
-import type { ReloadEvent } from '../watch.js';
-
-export interface CertificateDeps {
-  report: (event: ReloadEvent) => void;
-  log: Logger;
-  kubeConfig: () => Promise<KubeConfig | undefined>;
-}
+import type { CertificateDeps } from './certificate-deps.js';
 
 /** TLS_MODE picks the certificate source: mounted files, or made and rotated in the cluster. */
 export async function certificateSourceFor(config: Config, deps: CertificateDeps): Promise<CertificateSource> {

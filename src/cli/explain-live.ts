@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Outcome } from '../core/outcome.js';
 import { findPodSites } from '../core/workloads.js';
 import { apiErrorMessage, connect, type Cluster } from './cluster.js';
 import { InputError, buildContext } from './context.js';
 import { evaluate } from './evaluate.js';
-import { liveReport } from './explain-report.js';
+import { liveReport, type LiveExplanation } from './explain-report.js';
 import { runCommand } from './command.js';
 import { servingCertificateExpiry } from './serving-cert.js';
 import { judgeWebhooks, type PodFacts, type WebhookVerdict } from './webhooks-live.js';
@@ -33,16 +32,6 @@ export function isLiveReference(argument: string): boolean {
   return (
     extra === undefined && Boolean(name) && KINDS[kind?.toLowerCase() ?? ''] !== undefined && !existsSync(argument)
   );
-}
-
-export interface LiveExplanation {
-  object: string;
-  namespace: string;
-  decision: Outcome;
-  sentToUs: boolean;
-  webhooks: WebhookVerdict[];
-  podSecurity: Record<string, string>;
-  servingCertificateExpires: string;
 }
 
 export interface LiveOptions {

@@ -1,6 +1,17 @@
 import { describeReason } from '../core/reasons.js';
-import type { LiveExplanation } from './explain-live.js';
+import type { Outcome } from '../core/outcome.js';
 import type { WebhookVerdict } from './webhooks-live.js';
+
+/** What `explain` found about one live object: the report below is its only reader's view. */
+export interface LiveExplanation {
+  object: string;
+  namespace: string;
+  decision: Outcome;
+  sentToUs: boolean;
+  webhooks: WebhookVerdict[];
+  podSecurity: Record<string, string>;
+  servingCertificateExpires: string;
+}
 
 /** The live explanation as a person reads it: what happens, why, and what else is in the way. */
 export function liveReport(e: LiveExplanation): string {

@@ -11,7 +11,7 @@ import type { RotationParts } from '../tls/rotate.js';
 import { selfManagedCertificateSource } from '../tls/self-managed.js';
 import type { CertificateSource } from '../tls/source.js';
 import type { ServiceNames } from '../tls/stored.js';
-import type { CertificateDeps } from './certificate-source.js';
+import type { CertificateDeps } from './certificate-deps.js';
 
 /** TLS_MODE=self-managed, built with its kube parts: the leader's Lease and what the leader keeps. */
 export function selfManagedSource(config: Config, kubeConfig: KubeConfig, deps: CertificateDeps): CertificateSource {

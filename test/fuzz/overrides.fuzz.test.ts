@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import fastJsonPatch from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
 import { STATUS_ANNOTATION, TEMPLATES_ANNOTATION } from '../../src/core/annotations.js';
-import { decide } from '../../src/core/decide.js';
 import { podFacts, renderAdditions, selectTemplates } from '../../src/core/inject.js';
 import { buildPatch } from '../../src/core/patch.js';
 import { readPod, type PodView } from '../../src/core/pod.js';
@@ -12,6 +11,7 @@ import {
   SETTINGS,
   VAULT_NAMESPACE_LABELS,
   applyStrictly,
+  decideInDemo,
   loadTemplateSet,
   makePod,
   type Json,
@@ -26,7 +26,6 @@ import {
  */
 const templates = loadTemplateSet();
 const ALL = [...templates.keys()].join(',');
-const NAMESPACE_LABELS = { known: true as const, labels: VAULT_NAMESPACE_LABELS };
 const MARKER = 'marker-7f3a9c';
 const parameters = annotatedParameters(templates);
 
@@ -45,13 +44,7 @@ function renderedLeaves(pod: Json): Map<string, unknown> {
 
 function injected(annotations: Record<string, string>, native: boolean): Json | undefined {
   const object = makePod({ annotations: { [TEMPLATES_ANNOTATION]: ALL, ...annotations } });
-  const result = decide({
-    object,
-    namespace: 'demo',
-    namespaceLabels: NAMESPACE_LABELS,
-    templates,
-    settings: { ...SETTINGS, nativeSidecars: native },
-  });
+  const result = decideInDemo(templates, object, VAULT_NAMESPACE_LABELS, { ...SETTINGS, nativeSidecars: native });
   return result.kind === 'inject' ? applyStrictly(object, result.ops) : undefined;
 }
 

@@ -2,6 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
 import { Pod } from 'kubernetes-models/v1/Pod';
+import { decide } from '../../src/core/decide.js';
+import type { Outcome } from '../../src/core/outcome.js';
 import { compileTemplates, type TemplateSet } from '../../src/core/templates.js';
 import type { InjectionSettings } from '../../src/core/inject.js';
 import { isTemplateFile } from '../../src/templates/files.js';
@@ -110,3 +112,13 @@ export const VAULT_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
   'sidecar.inject/vault-host': 'vault.vault.svc',
   'sidecar.inject/vault-role': 'web',
 };
+
+/** The one decision for `object` in namespace `demo`, labelled `labels` (Vault's by default), with SETTINGS. */
+export function decideInDemo(
+  templates: TemplateSet,
+  object: Json,
+  labels: Readonly<Record<string, string>> = VAULT_NAMESPACE_LABELS,
+  settings: InjectionSettings = SETTINGS,
+): Outcome {
+  return decide({ object, namespace: 'demo', namespaceLabels: { known: true, labels }, templates, settings });
+}

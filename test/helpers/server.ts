@@ -3,6 +3,7 @@ import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startWebhook, type RunningWebhook, type WebhookOverrides } from '../../src/cli/serve.js';
@@ -103,5 +104,25 @@ export async function startTestServer(
         ...headers,
       }),
     get: (path) => call('GET', path),
+  };
+}
+
+export async function stopTestServer(server: TestServer): Promise<void> {
+  server.agent.destroy();
+  await server.service.shutdown();
+}
+
+/** One server for a test file: started before its tests, stopped after them; the getter reads it. */
+export function serverForFile(env: Record<string, string> = {}): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(env);
+  });
+  afterAll(async () => {
+    if (server) await stopTestServer(server);
+  });
+  return () => {
+    if (!server) throw new Error('the test server is not started: call it inside a test');
+    return server;
   };
 }

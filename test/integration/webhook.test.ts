@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ROOT, applyStrictly, decodePatch, makePod, makeReview, type Json } from '../helpers/pods.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverForFile, startTestServer, stopTestServer } from '../helpers/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  server.agent.destroy();
-  await server.service.shutdown();
-});
+const server = serverForFile();
 
 async function mutate(review: Json): Promise<Json> {
-  const reply = await server.post('/mutate?timeout=10s', review);
+  const reply = await server().post('/mutate?timeout=10s', review);
   expect(reply.status).toBe(200);
   const body = reply.json();
   expect(body.apiVersion).toBe('admission.k8s.io/v1');
@@ -67,7 +60,7 @@ describe('POST /mutate over HTTPS, verified against the CA for the service name'
     const review = JSON.parse(
       readFileSync(join(ROOT, 'test/fixtures/reviews/pod-create-v1beta1.json'), 'utf8'),
     ) as Json;
-    const reply = await server.post('/mutate', review);
+    const reply = await server().post('/mutate', review);
     expect(reply.status).toBe(200);
     expect(reply.json().apiVersion).toBe('admission.k8s.io/v1beta1');
     expect(reply.json().response.patchType).toBe('JSONPatch');
@@ -135,10 +128,10 @@ describe('bad input never crashes the server, and every error has one shape', ()
   ];
   for (const [name, body, headers, status] of noUid) {
     it(`answers a plain HTTP ${status} to ${name} without a uid, then keeps serving`, async () => {
-      const reply = await server.post('/mutate', body, headers);
+      const reply = await server().post('/mutate', body, headers);
       expect(reply.status).toBe(status);
       expect(reply.json().message).toEqual(expect.any(String));
-      expect((await server.get('/healthz')).status).toBe(200);
+      expect((await server().get('/healthz')).status).toBe(200);
     });
   }
 
@@ -152,7 +145,7 @@ describe('bad input never crashes the server, and every error has one shape', ()
   ];
   for (const [name, body, headers, code, reason] of knownUid) {
     it(`answers ${name} with an AdmissionReview carrying the uid and status.code ${code}`, async () => {
-      const reply = await server.post('/mutate', body, headers);
+      const reply = await server().post('/mutate', body, headers);
       expect(reply.status).toBe(200);
       expect(reply.json()).toMatchObject({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' });
       expect(reply.json().response).toEqual({
@@ -161,19 +154,19 @@ describe('bad input never crashes the server, and every error has one shape', ()
         status: { code, message: expect.any(String), status: 'Failure' },
         auditAnnotations: { decision: 'error', reason },
       });
-      expect((await server.get('/healthz')).status).toBe(200);
+      expect((await server().get('/healthz')).status).toBe(200);
     });
   }
 
   it('accepts application/json with parameters', async () => {
-    const reply = await server.post('/mutate', withUid, { 'content-type': 'Application/JSON; charset=utf-8' });
+    const reply = await server().post('/mutate', withUid, { 'content-type': 'Application/JSON; charset=utf-8' });
     expect(reply.json().response).toMatchObject({ uid: 'known-uid', allowed: true });
   });
 
   it('survives deep nesting (refused, with the uid) and huge arrays inside the pod', async () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     const review = JSON.stringify(makeReview(makePod())).replace('"tester"', `"tester","deep":${deep}`);
-    const refused = await server.post('/mutate', review);
+    const refused = await server().post('/mutate', review);
     expect(refused.json().response).toMatchObject({ allowed: false, status: { code: 400 } });
     const huge = makePod();
     // 100,000 tolerations: 3.3 MB, more than the API server accepts, inside MAX_JSON_ELEMENTS.
@@ -193,7 +186,7 @@ describe('bad input never crashes the server, and every error has one shape', ()
       '"metadata":{',
       '"metadata":{"__proto__":{"polluted":true},',
     );
-    const response = (await server.post('/mutate', review)).json().response;
+    const response = (await server().post('/mutate', review)).json().response;
     expect(response.allowed).toBe(true);
     expect(({} as Json)['polluted']).toBeUndefined();
   });
@@ -201,13 +194,15 @@ describe('bad input never crashes the server, and every error has one shape', ()
 
 describe('health and readiness', () => {
   it('is alive and ready once certificate, templates and namespace source are loaded', async () => {
-    expect((await server.get('/healthz')).status).toBe(200);
-    expect((await server.get('/readyz')).body).toBe('ok');
+    expect((await server().get('/healthz')).status).toBe(200);
+    expect((await server().get('/readyz')).body).toBe('ok');
   });
 
   it('logs one line per request with uid, namespace, decision, reason and duration, never the pod', async () => {
     await mutate(makeReview(makePod(), { uid: 'log-line-uid' }));
-    const line = server.logs.map((l) => JSON.parse(l)).find((l) => l.uid === 'log-line-uid');
+    const line = server()
+      .logs.map((l) => JSON.parse(l))
+      .find((l) => l.uid === 'log-line-uid');
     expect(line).toMatchObject({
       namespace: 'demo',
       name: 'app',
@@ -245,8 +240,7 @@ describe('an unexpected error inside the handler', () => {
       expect(reply.body).not.toMatch(/at .*\.(ts|js):\d+/);
       expect((await broken.get('/healthz')).status).toBe(200);
     } finally {
-      broken.agent.destroy();
-      await broken.service.shutdown();
+      await stopTestServer(broken);
     }
   });
 });
@@ -254,8 +248,10 @@ describe('an unexpected error inside the handler', () => {
 describe('untrusted pod metadata in the log line', () => {
   it('logs only bounded strings from the pod, never a structure it sent', async () => {
     const pod = makePod({ metadata: { name: { nested: 'x'.repeat(1000) }, generateName: 'web-' } });
-    await server.post('/mutate', makeReview(pod, { uid: 'structured-name' }));
-    const line = server.logs.map((l) => JSON.parse(l)).find((l) => l.uid === 'structured-name');
+    await server().post('/mutate', makeReview(pod, { uid: 'structured-name' }));
+    const line = server()
+      .logs.map((l) => JSON.parse(l))
+      .find((l) => l.uid === 'structured-name');
     expect(line.name).toBe('web-');
   });
 });

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/core/decide.js';
 import type { Outcome } from '../../src/core/outcome.js';
 import { annotatedParameters } from '../helpers/arbitraries.js';
-import {
-  SETTINGS,
-  VAULT_NAMESPACE_LABELS,
-  applyStrictly,
-  loadTemplateSet,
-  makePod,
-  type Json,
-} from '../helpers/pods.js';
+import { applyStrictly, decideInDemo, loadTemplateSet, makePod, type Json } from '../helpers/pods.js';
 
 /**
  * Pod authors are untrusted. Nothing they write in an annotation or in the pod's own metadata may
@@ -20,14 +12,10 @@ const templates = loadTemplateSet();
 const ALL = 'proxy,logging,config,metrics,secrets';
 
 function run(annotations: Record<string, string>, metadata: Json = {}, spec: Json = {}): Outcome {
-  const object = makePod({ annotations: { 'sidecar.inject/templates': ALL, ...annotations }, metadata, spec });
-  return decide({
-    object,
-    namespace: 'demo',
-    namespaceLabels: { known: true, labels: VAULT_NAMESPACE_LABELS },
+  return decideInDemo(
     templates,
-    settings: SETTINGS,
-  });
+    makePod({ annotations: { 'sidecar.inject/templates': ALL, ...annotations }, metadata, spec }),
+  );
 }
 
 const HOSTILE_VALUES = [

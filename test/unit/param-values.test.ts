@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/core/decide.js';
 import type { Outcome } from '../../src/core/outcome.js';
 import {
-  SETTINGS,
   VAULT_NAMESPACE_LABELS,
   applyStrictly,
+  decideInDemo,
   loadTemplateSet,
   makePod,
   type Json,
@@ -14,13 +13,11 @@ import {
 const templates = loadTemplateSet();
 
 function run(annotations: Record<string, string>, labels: Record<string, string> = VAULT_NAMESPACE_LABELS): Outcome {
-  return decide({
-    object: makePod({ annotations: { 'sidecar.inject/templates': 'secrets', ...annotations } }),
-    namespace: 'demo',
-    namespaceLabels: { known: true, labels },
+  return decideInDemo(
     templates,
-    settings: SETTINGS,
-  });
+    makePod({ annotations: { 'sidecar.inject/templates': 'secrets', ...annotations } }),
+    labels,
+  );
 }
 
 /** The agent configuration the sidecar gets, parsed. */
