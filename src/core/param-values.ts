@@ -1,10 +1,35 @@
 import { quoted } from './text.js';
-import { checkValue, describeType, magnitude, type MapEntry, type Parameter, type ParamValue } from './params.js';
+import {
+  checkValue,
+  describeType,
+  magnitude,
+  type MapEntry,
+  type Parameter,
+  type ParamValue,
+  type ScalarValue,
+} from './params.js';
 
 /** The templates' parameter tables, as far as resolving values needs them. */
 export interface ParameterOwner {
   name: string;
   parameters: readonly Parameter[];
+  /** The defaults checked when the template loaded (checkedDefaults): most pods take them. */
+  defaults?: CheckedDefaults;
+}
+
+/** A default as checked once: its value and its magnitude (for notAbove), by parameter name. */
+export type CheckedDefaults = ReadonlyMap<string, { value: ScalarValue; magnitude: Magnitude }>;
+type Magnitude = ReturnType<typeof magnitude>;
+
+/** What resolving a default would give on every request, worked out once. */
+export function checkedDefaults(parameters: readonly Parameter[]): CheckedDefaults {
+  const defaults = new Map<string, { value: ScalarValue; magnitude: Magnitude }>();
+  for (const param of parameters) {
+    if (param.default === undefined || param.annotationPrefix !== undefined) continue;
+    const checked = checkValue(param.type, String(param.default), param);
+    if (checked.ok) defaults.set(param.name, { value: checked.value, magnitude: magnitude(param.type, checked.value) });
+  }
+  return defaults;
 }
 
 /** What the pod's namespace says, when its labels are known. */
@@ -32,13 +57,17 @@ export function resolveParams(
   const missing: string[] = [];
   for (const template of templates) {
     const own: Record<string, ParamValue> = {};
+    const known = new Map<string, Magnitude>();
     for (const param of template.parameters) {
-      const resolved = resolveOne(param, annotations, namespaceLabels);
-      if (resolved.kind === 'value') own[param.name] = resolved.value;
-      else if (resolved.kind === 'missing') missing.push(`template ${template.name} needs ${resolved.where}`);
-      else invalid.push(...resolved.problems);
+      const resolved = resolveOne(param, annotations, namespaceLabels, template.defaults);
+      if (resolved.kind === 'missing') missing.push(`template ${template.name} needs ${resolved.where}`);
+      else if (resolved.kind === 'invalid') invalid.push(...resolved.problems);
+      else {
+        own[param.name] = resolved.value;
+        if (resolved.kind === 'default') known.set(param.name, resolved.magnitude);
+      }
     }
-    invalid.push(...orderProblems(template.parameters, own));
+    invalid.push(...orderProblems(template.parameters, own, known));
     values.set(template.name, own);
   }
   if (invalid.length > 0) return { ok: false, reason: 'invalid_override', message: invalid.join('; ') };
@@ -47,12 +76,16 @@ export function resolveParams(
 }
 
 type Resolved =
-  { kind: 'value'; value: ParamValue } | { kind: 'missing'; where: string } | { kind: 'invalid'; problems: string[] };
+  | { kind: 'value'; value: ParamValue }
+  | { kind: 'default'; value: ScalarValue; magnitude: Magnitude }
+  | { kind: 'missing'; where: string }
+  | { kind: 'invalid'; problems: string[] };
 
 function resolveOne(
   param: Parameter,
   annotations: Readonly<Record<string, string>>,
   labels: NamespaceValues,
+  defaults: CheckedDefaults | undefined,
 ): Resolved {
   if (param.annotationPrefix !== undefined) return resolveMap(param, param.annotationPrefix, annotations);
   const fromPod = param.annotation !== undefined ? annotations[param.annotation] : undefined;
@@ -64,6 +97,8 @@ function resolveOne(
         ? [fromNamespace, `namespace label ${param.namespaceLabel}`]
         : [param.default === undefined ? undefined : String(param.default), 'default'];
   if (raw === undefined) return { kind: 'missing', where: whereToSet(param) };
+  const checkedDefault = source === 'default' ? defaults?.get(param.name) : undefined;
+  if (checkedDefault) return { kind: 'default', ...checkedDefault };
   const checked = checkValue(param.type, raw, param);
   if (checked.ok) return { kind: 'value', value: checked.value };
   const name = source === 'default' ? `${param.name} (default)` : source.replace(/^annotation /, '');
@@ -107,15 +142,25 @@ function shown(raw: string): string {
   return quoted(raw);
 }
 
-/** A request above its limit would be rejected by the API server; say so in terms of annotations. */
-function orderProblems(parameters: readonly Parameter[], values: Record<string, ParamValue>): string[] {
+/**
+ * A request above its limit would be rejected by the API server; say so in terms of annotations.
+ * `known`: the magnitudes of the values that are checked defaults, measured when they loaded.
+ */
+function orderProblems(
+  parameters: readonly Parameter[],
+  values: Record<string, ParamValue>,
+  known: ReadonlyMap<string, Magnitude>,
+): string[] {
   const problems: string[] = [];
+  const size = (param: Parameter, value: ParamValue): Magnitude =>
+    known.has(param.name) ? known.get(param.name) : magnitude(param.type, value);
   for (const param of parameters) {
+    if (param.notAbove === undefined) continue;
     const ceiling = parameters.find((other) => other.name === param.notAbove);
     const value = values[param.name];
     const limit = ceiling ? values[ceiling.name] : undefined;
     if (!ceiling || value === undefined || limit === undefined) continue;
-    if ((magnitude(param.type, value) ?? 0) > (magnitude(ceiling.type, limit) ?? Infinity)) {
+    if ((size(param, value) ?? 0) > (size(ceiling, limit) ?? Infinity)) {
       problems.push(
         `${param.annotation}: ${String(value)} is above ${ceiling.annotation} (${String(limit)}); raise the limit too`,
       );

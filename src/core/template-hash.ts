@@ -1,12 +1,21 @@
 import { createHash } from 'node:crypto';
-import type { Template } from './templates.js';
+import type { Parameter } from './params.js';
+import type { PartsTree } from './template-checks.js';
+
+/** What of a template its hash covers (templates.ts passes its Template; no import back to it). */
+interface HashedTemplate {
+  name: string;
+  order: number;
+  parameters: readonly Parameter[];
+  parts: PartsTree;
+}
 
 /**
  * A short content hash of a template: what it adds and how it is parameterised, so a pod's
  * status annotation can say which version of each template it got. Keys are sorted first, so
  * reformatting the template file does not change the hash; changing what it renders does.
  */
-export function templateHash(template: Pick<Template, 'name' | 'order' | 'parameters' | 'parts'>): string {
+export function templateHash(template: HashedTemplate): string {
   const content = canonical({
     name: template.name,
     order: template.order,
@@ -17,7 +26,7 @@ export function templateHash(template: Pick<Template, 'name' | 'order' | 'parame
 }
 
 /** The images a template runs, in the order it declares them. */
-export function templateImages(template: Pick<Template, 'parts'>): string[] {
+export function templateImages(template: Pick<HashedTemplate, 'parts'>): string[] {
   const containers = [...template.parts.initContainers, ...template.parts.sidecars];
   return containers.flatMap((c) => {
     const image = (c as { image?: unknown } | null)?.image;

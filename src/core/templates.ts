@@ -1,20 +1,22 @@
 import { parse as parseYaml } from 'yaml';
 import { TemplateFile } from './template-schema.js';
 import type { Parameter } from './params.js';
-import { sampleParams } from './param-values.js';
+import { checkedDefaults, sampleParams, type CheckedDefaults } from './param-values.js';
 import { parameterTableProblems, placeholderScope } from './param-table.js';
 import { placeholderProblems } from './placeholders.js';
 import { templateHash, templateImages } from './template-hash.js';
 import { compileRenderer, nameOf, type RenderValues, type Tree } from './render.js';
 import type { Level } from './pod-security.js';
-import { SAMPLE_FACTS, embeddedDocumentProblems, podSecurityCheck, schemaProblems } from './template-checks.js';
+import {
+  SAMPLE_FACTS,
+  embeddedDocumentProblems,
+  podSecurityCheck,
+  schemaProblems,
+  type PartsTree,
+} from './template-checks.js';
 
-export interface TemplateParts {
-  initContainers: Tree[];
-  sidecars: Tree[];
-  volumes: Tree[];
-  appContainers: { volumeMounts: Tree[]; env: Tree[] };
-}
+/** What a template adds, rendered or not (the shape template-checks.ts and template-hash.ts read). */
+export type TemplateParts = PartsTree;
 
 export interface Template {
   name: string;
@@ -27,6 +29,8 @@ export interface Template {
   /** What keeps it from the next stricter level, for the message when a namespace refuses it. */
   podSecurityWhy: readonly string[];
   parameters: readonly Parameter[];
+  /** The parameters' defaults, checked once here rather than on every request. */
+  defaults: CheckedDefaults;
   parts: TemplateParts;
   /** The parts rendered for one pod; compiled once per template set. */
   render: (values: RenderValues) => TemplateParts;
@@ -99,7 +103,8 @@ function compileTemplate(source: TemplateSource): TemplateResult {
   const { name, description, order, os, parameters } = file;
   const identity = { hash: templateHash({ name, order, parameters, parts }), images: templateImages({ parts }) };
   const { level: podSecurity, violations: podSecurityWhy } = security;
-  const template = { name, description, order, os, podSecurity, podSecurityWhy, parameters, parts };
+  const defaults = checkedDefaults(parameters);
+  const template = { name, description, order, os, podSecurity, podSecurityWhy, parameters, defaults, parts };
   return { ok: true, template: { ...template, render: renderParts, ...identity } };
 }
 

@@ -1,5 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Outcome } from '../../src/core/outcome.js';
+import { checkedDefaults, resolveParams, type ParameterOwner } from '../../src/core/param-values.js';
+import { Parameter } from '../../src/core/params.js';
+import { parameterMaps } from '../helpers/arbitraries.js';
 import {
   VAULT_NAMESPACE_LABELS,
   applyStrictly,
@@ -114,5 +118,37 @@ describe('namespace-label parameters and required settings', () => {
     expect(outcome).toMatchObject({ kind: 'deny', reason: 'invalid_override' });
     if (outcome.kind === 'deny')
       expect(outcome.message).toContain('namespace label sidecar.inject/vault-scheme: invalid value "ftp"');
+  });
+});
+
+describe('defaults checked once, when the templates load', () => {
+  // Defaults above their ceiling: what notAbove says of two defaults must not change either.
+  const inverted: ParameterOwner = {
+    name: 'inverted',
+    parameters: [
+      { name: 'cpu', annotation: 'sidecar.inject/x-cpu', type: 'quantity', default: '2', notAbove: 'cpuLimit' },
+      { name: 'cpuLimit', annotation: 'sidecar.inject/x-cpu-limit', type: 'quantity', default: '1', none: true },
+    ].map((p) => Parameter.parse(p)),
+  };
+  const owners: ParameterOwner[] = [
+    ...templates.values(),
+    { ...inverted, defaults: checkedDefaults(inverted.parameters) },
+  ];
+  const unchecked = owners.map(({ name, parameters }) => ({ name, parameters }));
+
+  it('resolves every pod to the same values and messages as checking the defaults per request', () => {
+    const labels = fc.constantFrom(undefined, VAULT_NAMESPACE_LABELS, { 'sidecar.inject/vault-scheme': 'ftp' });
+    fc.assert(
+      fc.property(parameterMaps(templates), labels, (annotations, namespace) => {
+        expect(resolveParams(owners, annotations, namespace)).toEqual(resolveParams(unchecked, annotations, namespace));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('keeps a default that is above the default of its ceiling an invalid_override', () => {
+    const resolved = resolveParams(owners.slice(-1), {}, undefined);
+    expect(resolved).toMatchObject({ ok: false, reason: 'invalid_override' });
+    expect(checkedDefaults(inverted.parameters).get('cpu')).toEqual({ value: '2', magnitude: 2_000_000_000n });
   });
 });
