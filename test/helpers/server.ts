@@ -33,7 +33,7 @@ export interface HttpReply {
 
 let sharedCerts: Promise<GeneratedCerts> | undefined;
 
-/** One CA for the whole test run: RSA key generation is the slow part of starting a server. */
+/** One CA for the whole test run: key generation is the slow part of starting a server. */
 export function testCerts(): Promise<GeneratedCerts> {
   sharedCerts ??= generateCerts({
     dnsNames: [...serviceNames('sidecar-injector', 'sidecar-injector'), 'localhost'],

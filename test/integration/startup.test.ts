@@ -84,7 +84,7 @@ describe('npm start on a fresh clone (serve --dev)', () => {
 
   const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
   it.skipIf(!hasOpenssl)(
-    'npm run certs signs with SHA-256, which Node and Go accept in a chain (read with openssl)',
+    'npm run certs makes ECDSA P-256 keys signed with SHA-256, which Node and Go accept in a chain (read with openssl)',
     () => {
       const dir = mkdtempSync(join(tmpdir(), 'certs-'));
       const result = spawnSync(process.execPath, [CLI, 'certs', '--out', dir], { encoding: 'utf8' });
@@ -93,9 +93,10 @@ describe('npm start on a fresh clone (serve --dev)', () => {
         encoding: 'utf8',
       }).stdout;
       expect(text.match(/Signature Algorithm: (\S+)/g)).toEqual([
-        'Signature Algorithm: sha256WithRSAEncryption',
-        'Signature Algorithm: sha256WithRSAEncryption',
+        'Signature Algorithm: ecdsa-with-SHA256',
+        'Signature Algorithm: ecdsa-with-SHA256',
       ]);
+      expect(text).toContain('ASN1 OID: prime256v1');
       expect(text).toContain('TLS Web Server Authentication');
     },
   );
