@@ -5,6 +5,7 @@ import { findPodSites } from '../core/workloads.js';
 import { apiErrorMessage, connect, type Cluster } from './cluster.js';
 import { InputError, buildContext } from './context.js';
 import { evaluate } from './evaluate.js';
+import { withInstalledFlags } from './installed-flags.js';
 import { liveReport, type LiveExplanation } from './explain-report.js';
 import { runCommand } from './command.js';
 import { servingCertificateExpiry } from './serving-cert.js';
@@ -56,7 +57,8 @@ export async function explainLive(reference: string, options: LiveOptions): Prom
     `namespace ${namespace}`,
   );
   const namespaceLabels = ns.metadata?.labels ?? {};
-  const context = await buildContext({ ...options.values, 'namespace-labels': undefined });
+  const given = { ...options.values, 'namespace-labels': undefined };
+  const context = await buildContext(await withInstalledFlags(cluster, options.webhookConfiguration, given));
   try {
     const decision = await evaluate(context, pod, namespace, site.nameHint);
     const webhooks = await webhooksFor(cluster, options, { namespaceLabels, pod });

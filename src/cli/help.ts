@@ -71,7 +71,9 @@ With KIND/NAME (pod, deploy, sts, ds, rs, rc, job, cronjob) it reads the live ob
 namespace through the kubeconfig and also says whether the API server will send the pod to our
 webhooks (rules, selectors, each matchCondition), which other mutating webhooks match it, the
 namespace's Pod Security labels and when the serving certificate expires.
-  --webhook-configuration NAME   our MutatingWebhookConfiguration (default: sidecar-injector)
+  --webhook-configuration NAME   our MutatingWebhookConfiguration (default: sidecar-injector);
+                                 unless given, --namespace-label and --istio-alias are read
+                                 from it, as installed
 
 ${INPUT}
 
@@ -99,6 +101,8 @@ Options:
   -o, --output text|json     output format (default: text)
   --templates DIR            today's templates (default: the templates this package ships)
   --default-templates LIST, --native auto|true|false, --injector-namespace NS,
-  --namespace-label KEY, --istio-alias true|false: as for inject
+  --namespace-label KEY, --istio-alias true|false: as for inject; unless given, the
+                             label key and the alias are read from the installed webhook
+  --webhook-configuration NAME   our MutatingWebhookConfiguration (default: sidecar-injector)
   -h, --help                 show this help`,
 };

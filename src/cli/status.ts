@@ -3,6 +3,7 @@ import { connect } from './cluster.js';
 import { runCommand } from './command.js';
 import { CONTEXT_OPTIONS, InputError, buildContext } from './context.js';
 import { currentNamespace } from './explain-live.js';
+import { withInstalledFlags } from './installed-flags.js';
 import { restartOwners } from './restart.js';
 import { statusRows, type OwnerRow } from './status-rows.js';
 
@@ -16,6 +17,7 @@ const OPTIONS = {
   restart: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
   output: { type: 'string', short: 'o', default: 'text' },
+  'webhook-configuration': { type: 'string', default: 'sidecar-injector' },
   ...CONTEXT_OPTIONS,
 } as const;
 
@@ -28,14 +30,15 @@ export function runStatus(args: string[]): Promise<number> {
     if (!['text', 'json'].includes(values.output)) throw new InputError('-o must be text or json');
     const cluster = await connect();
     const namespace = values['all-namespaces'] ? undefined : (values.namespace ?? currentNamespace(cluster));
-    const context = await buildContext({
+    const given = {
       templates: values.templates,
       'default-templates': values['default-templates'],
       native: values.native,
       'injector-namespace': values['injector-namespace'],
       'namespace-label': values['namespace-label'],
       'istio-alias': values['istio-alias'],
-    });
+    };
+    const context = await buildContext(await withInstalledFlags(cluster, values['webhook-configuration'], given));
     try {
       const rows = await statusRows(cluster, context, namespace);
       process.stdout.write(values.output === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : table(rows));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { flagsFromConfiguration } from '../../src/cli/installed-flags.js';
 import { matchConditions } from '../../src/core/match-conditions.js';
 import { ROOT, type Json } from '../helpers/pods.js';
 import { findKubectl } from './kubectl-binary.js';
@@ -59,5 +60,16 @@ describe.skipIf('missing' in kubectl)('living beside Istio: one setting moves th
     expect(optIn?.namespaceSelector.matchExpressions[0]).toEqual({ key: KEY, operator: 'DoesNotExist' });
     expect(namespace?.matchConditions).toEqual(matchConditions({ istioAlias: false }).namespace);
     expect(optIn?.matchConditions).toEqual(matchConditions({ istioAlias: false }).optIn);
+  });
+
+  it('status and live explain read the key and the alias back from either installed configuration', () => {
+    const configurationOf = (objects: Json[]): Json | undefined =>
+      objects.find((o) => o['kind'] === 'MutatingWebhookConfiguration');
+    expect(flagsFromConfiguration(configurationOf(plain))).toEqual({
+      'namespace-label': 'istio-injection',
+      'istio-alias': 'true',
+    });
+    expect(flagsFromConfiguration(configurationOf(beside))).toEqual({ 'namespace-label': KEY, 'istio-alias': 'false' });
+    expect(flagsFromConfiguration(undefined)).toEqual({});
   });
 });

@@ -105,7 +105,8 @@ export const customLabel: Scenario = {
       });
       const { stored } = await createWithWarnings(ctx, istios, pod('not-ours'));
       assert(untouched(stored), `istio-injection=enabled still selects: ${describePod(stored)}`);
-      const explained = await ctx.cli(['explain', 'pod/not-ours', '-n', istios, '--namespace-label', KEY]);
+      // No --namespace-label: live explain reads the key from the installed namespaceSelector.
+      const explained = await ctx.cli(['explain', 'pod/not-ours', '-n', istios]);
       assert(explained.includes('namespace_not_enabled'), `explain disagrees: ${explained}`);
       return `${KEY}=enabled: ${describePod(injected)}; istio-injection=enabled: ${describePod(stored)}`;
     } finally {
