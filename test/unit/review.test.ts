@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isPodCreate } from '../../src/core/decide.js';
-import { injected, skipped } from '../../src/core/outcome.js';
+import { injected, skipped, withWarnings } from '../../src/core/outcome.js';
 import { decodeReview, encodeReview } from '../../src/core/review.js';
+import { boundedLines } from '../../src/core/text.js';
 import { makePod, makeReview } from '../helpers/pods.js';
 
 describe('decodeReview', () => {
@@ -71,5 +73,26 @@ describe('encodeReview', () => {
       allowed: true,
       auditAnnotations: { decision: 'skip', reason: 'pod_opted_out' },
     });
+  });
+
+  it('writes the same bytes as JSON.stringify of the whole answer, whatever the uid and warnings hold', () => {
+    const texts = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('"patch":""', '\\', '","patch":"', 'é\u2028'));
+    fc.assert(
+      fc.property(texts, fc.uniqueArray(texts, { maxLength: 2 }), texts, (uid, warnings, value) => {
+        const ops = [{ op: 'add' as const, path: '/a', value }];
+        const outcome = withWarnings(injected('namespace_enabled', ops, { templates: ['t'], native: false }), warnings);
+        const response = {
+          uid,
+          allowed: true,
+          patchType: 'JSONPatch',
+          patch: Buffer.from(JSON.stringify(ops), 'utf8').toString('base64'),
+          ...(warnings.length > 0 ? { warnings: boundedLines(warnings) } : {}),
+          auditAnnotations: { decision: 'inject', reason: 'namespace_enabled' },
+        };
+        const expected = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response });
+        expect(encodeReview('admission.k8s.io/v1', uid, outcome)).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
