@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createAdmissionHandler } from '../admission/handler.js';
+import { warmUp } from '../core/warm-up.js';
 import { injectionSettings, loadConfig, type Config } from '../config.js';
 import { closeGracefully, createHttpsServer, DEFAULT_LIMITS, listen, ListenError } from '../http/server.js';
 import { serveMutate } from '../http/mutate.js';
@@ -155,6 +156,7 @@ async function startParts(config: Config, log: Logger, metrics: Metrics, overrid
   const native = await nativeSidecars(config.NATIVE_SIDECARS, kubeConfig);
   if (config.NATIVE_SIDECARS === 'auto')
     log.info({ serverVersion: native.version, native: native.native }, 'NATIVE_SIDECARS=auto resolved');
+  warmUp(templates.current(), injectionSettings(config, native)); // before the port opens (warm-up.ts says why)
   return { certs, templates, namespaces, native };
 }
 
