@@ -5,9 +5,9 @@ import { freePort, type ProcessGroup } from './processes.js';
 const NODES = 3;
 const ANNOTATION = 'kwok.x-k8s.io/node';
 
-/** A Node object kwok keeps Ready; room for the 200-pod burst and everything else. */
+/** A Node object kwok keeps Ready; room for the 200-pod burst and everything else (the sidecars request ephemeral-storage). */
 function fakeNode(name: string): Record<string, unknown> {
-  const resources = { cpu: '64', memory: '256Gi', pods: '1000' };
+  const resources = { cpu: '64', memory: '256Gi', 'ephemeral-storage': '1Ti', pods: '1000' };
   return {
     apiVersion: 'v1',
     kind: 'Node',

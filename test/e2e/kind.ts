@@ -112,7 +112,7 @@ async function main(): Promise<number> {
     await kubectl.ok([...INJECTOR, 'rollout', 'status', 'deployment/sidecar-injector', '--timeout=180s']);
     await restart(ctx, '2'); // the injector's own pods restart cleanly, then it injects
     say('ok   the injector restarts cleanly: old pods deleted, rollout done, a dry run comes back injected');
-    const outcomes = await runAll(ctx, ['webhook']);
+    const outcomes = await runAll(ctx, ['webhook', 'kubelet']);
     const failed = outcomes.filter((o) => o.result === 'fail').length;
     const ran = outcomes.filter((o) => o.result !== 'skip').length;
     say(

@@ -35,12 +35,15 @@ export interface ScenarioContext {
   resultsDir?: string;
 }
 
-export type Capability = 'webhook' | 'rotation' | 'appendWebhook' | 'settings';
+/** `kubelet`: containers really run (kind), so probes, exec, logs and pod-to-pod traffic exist. */
+export type Capability = 'webhook' | 'rotation' | 'appendWebhook' | 'settings' | 'kubelet';
 
 export interface Scenario {
   /** Says the behaviour; it is the test's name. */
   name: string;
   needs?: readonly Capability[];
+  /** Left out where the provider offers this: a weaker stand-in for a scenario that needs it. */
+  unless?: Capability;
   /** Returns a line of what was seen (printed with the result). */
   run(ctx: ScenarioContext): Promise<string>;
 }

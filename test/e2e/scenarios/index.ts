@@ -6,6 +6,7 @@ import { customLabel, foreignSidecars, initOrder, istioOptOut } from './coexiste
 import { explainLive, pipeline, statusMissing, statusOutdated } from './operate.js';
 import { deployment, dryRun, native, neverSent, recreated } from './injection.js';
 import { podSecurity } from './pod-security.js';
+import { runManifestsAdmitted, templatesRun } from './runs.js';
 import { secrets } from './secrets.js';
 import { truthTable } from './truth-table.js';
 
@@ -38,6 +39,8 @@ export const SCENARIOS: readonly Scenario[] = [
   istioOptOut,
   customLabel,
   initOrder,
+  runManifestsAdmitted,
+  templatesRun,
   burst,
 ];
 
@@ -51,7 +54,7 @@ export function runnable(available: readonly Capability[]): {
   for (const scenario of SCENARIOS) {
     const missing = (scenario.needs ?? []).find((need) => !available.includes(need));
     if (missing) skipped.push([scenario, missing]);
-    else run.push(scenario);
+    else if (!scenario.unless || !available.includes(scenario.unless)) run.push(scenario);
   }
   return { run, skipped };
 }
