@@ -12,7 +12,12 @@ const SocketAddress = z.looseObject({
   port_value: z.number().int().min(0).max(65535),
 });
 const Named = z.looseObject({ name: z.string().min(1) });
-const Listener = Named.extend({ address: z.looseObject({ socket_address: SocketAddress }) });
+const Address = z.looseObject({ socket_address: SocketAddress });
+/** A dual-stack listener binds [::] as an additional address beside its IPv4 one (what Istio does). */
+const Listener = Named.extend({
+  address: Address,
+  additional_addresses: z.array(z.looseObject({ address: Address })).default([]),
+});
 
 const Bootstrap = z.looseObject({
   admin: z.looseObject({ address: z.looseObject({ socket_address: SocketAddress }) }).optional(),
@@ -30,7 +35,7 @@ export function envoyBootstrapProblems(document: unknown): string[] {
     return parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   const { listeners, clusters } = parsed.data.static_resources;
   const clusterNames = new Set(clusters.map((c) => c.name));
-  const ports = listeners.map((l) => `${l.address.socket_address.address}:${l.address.socket_address.port_value}`);
+  const ports = listeners.flatMap((l) => [l.address, ...l.additional_addresses.map((a) => a.address)].map(hostPort));
   return [
     ...duplicates(
       'listener name',
@@ -45,6 +50,11 @@ export function envoyBootstrapProblems(document: unknown): string[] {
       referenceProblems(listener, `static_resources.listeners.${index}`, clusterNames),
     ),
   ];
+}
+
+/** `0.0.0.0:15006`, `[::]:15006`: one text per bound socket, so a clash between listeners shows. */
+function hostPort({ socket_address: { address, port_value } }: z.infer<typeof Address>): string {
+  return address.includes(':') ? `[${address}]:${port_value}` : `${address}:${port_value}`;
 }
 
 function duplicates(what: string, names: string[]): string[] {

@@ -1,3 +1,4 @@
+import { isCidr } from './cidr.js';
 import { parseQuantity } from './quantity.js';
 
 /**
@@ -47,7 +48,6 @@ const HOSTNAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}
 const SECRET_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
 const PORT = /^[1-9][0-9]{0,4}$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-const OCTET = /^(0|[1-9][0-9]{0,2})$/;
 
 export const TYPE_FORMS: Record<ParameterType, string> = {
   quantity: 'a Kubernetes quantity such as 250m or 512Mi',
@@ -58,7 +58,7 @@ export const TYPE_FORMS: Record<ParameterType, string> = {
   hostname: 'a DNS name such as vault.vault.svc',
   'secret-path': 'a secret path such as secret/data/web/db (letters, digits, ".", "_", "-" and "/")',
   'port-list': 'comma-separated TCP ports (1-65535) such as 8080,9090',
-  'cidr-list': 'comma-separated IPv4 CIDRs such as 10.0.0.0/8,169.254.169.254/32',
+  'cidr-list': 'comma-separated IPv4 or IPv6 CIDRs such as 10.0.0.0/8,fd00::/8',
   name: 'a name of letters, digits, ".", "_" and "-" (at most 128)',
   choice: 'one of',
 };
@@ -98,7 +98,7 @@ export function measure(type: ParameterType, raw: string, options: TypeOptions =
     case 'port-list':
       return measureList(raw, maxItems, isPort);
     case 'cidr-list':
-      return measureList(raw, maxItems, isIpv4Cidr);
+      return measureList(raw, maxItems, isCidr);
     case 'name':
       return NAME.test(raw) ? { value: raw, size: raw.length } : undefined;
     case 'choice':
@@ -136,11 +136,4 @@ function measureList(raw: string, maxItems: number, isElement: (item: string) =>
 
 function isPort(item: string): boolean {
   return PORT.test(item) && Number(item) <= 65535;
-}
-
-function isIpv4Cidr(item: string): boolean {
-  const [address = '', prefix, ...rest] = item.split('/');
-  if (prefix === undefined || rest.length > 0 || !/^(0|[1-9][0-9]?)$/.test(prefix) || Number(prefix) > 32) return false;
-  const octets = address.split('.');
-  return octets.length === 4 && octets.every((octet) => OCTET.test(octet) && Number(octet) <= 255);
 }

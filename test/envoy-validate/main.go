@@ -4,8 +4,9 @@
 // What this checks, and what it cannot: every field name and type (protojson rejects unknown
 // fields), every enum value, every typed_config (@type resolved and its content decoded and
 // checked the same way), and every protoc-gen-validate rule Envoy declares (required fields,
-// port ranges, non-empty names, durations ...). It does not run Envoy: cross-references
-// (a listener naming an undefined cluster) and runtime checks are not covered here.
+// port ranges, non-empty names, durations ...), and that every listener address is an IP
+// literal named once (listen.go). It does not run Envoy: cross-references (a listener naming an
+// undefined cluster) and other runtime checks are not covered here.
 //
 // Input: one JSON document per line on stdin. Output: "ok" or the problems, one line each; exit 1
 // when any document is invalid.
@@ -51,7 +52,10 @@ func validate(document []byte) error {
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: false}).Unmarshal(document, &config); err != nil {
 		return err
 	}
-	return validateMessage(&config)
+	if err := validateMessage(&config); err != nil {
+		return err
+	}
+	return listenAddressProblem(&config)
 }
 
 // validateMessage runs the message's own rules, then those of every Any inside it, which

@@ -42,7 +42,10 @@ export function parameterValues(param: Parameter): fc.Arbitrary<string> {
       .map((ports) => ports.join(',')),
     'cidr-list': fc
       .array(
-        fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 40 })).map(([ip, prefix]) => `${ip}/${prefix}`),
+        fc.oneof(
+          fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 40 })).map(([ip, prefix]) => `${ip}/${prefix}`),
+          fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 140 })).map(([ip, prefix]) => `${ip}/${prefix}`),
+        ),
         { maxLength: 40 },
       )
       .map((cidrs) => cidrs.join(',')),

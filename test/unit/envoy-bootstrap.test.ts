@@ -28,6 +28,12 @@ function validate(documents: readonly unknown[]): { status: number | null; lines
   return { status: run.status, lines: run.stdout.trim().split('\n') };
 }
 
+/** The proxy's bootstraps as injected: its arguments that are JSON documents (IPv4, then dual-stack). */
+function bootstrapsOf(container: Json): Json[] {
+  const args = (container['args'] as string[] | undefined) ?? [];
+  return args.filter((arg) => arg.startsWith('{')).map((arg) => JSON.parse(arg) as Json);
+}
+
 /** Every bootstrap the golden files hold: the proxy exactly as it is injected. */
 function goldenBootstraps(): Json[] {
   const cases = join(ROOT, 'test/golden/cases');
@@ -36,13 +42,13 @@ function goldenBootstraps(): Json[] {
     if (!existsSync(file)) return [];
     const spec = ((parse(readFileSync(file, 'utf8')) as Json)['pod'] as Json)['spec'] as Json;
     const containers = [...((spec['containers'] as Json[]) ?? []), ...((spec['initContainers'] as Json[]) ?? [])];
-    return containers.flatMap((c) => {
-      const args = (c['args'] as string[] | undefined) ?? [];
-      const at = args.indexOf('--config-yaml');
-      return at >= 0 ? [JSON.parse(args[at + 1] ?? '') as Json] : [];
-    });
+    return containers.filter((c) => c['name'] === 'sidecar-proxy').flatMap(bootstrapsOf);
   });
 }
+
+type Listener = { name: string; address: Json; additional_addresses?: { address: Json }[] };
+const listenersOf = (bootstrap: Json): Listener[] =>
+  (bootstrap['static_resources'] as { listeners: Listener[] }).listeners;
 
 describe("the proxy's Envoy bootstrap against Envoy's API (v1.32.3)", () => {
   it('every bootstrap in the golden files is a valid Bootstrap', () => {
@@ -51,6 +57,41 @@ describe("the proxy's Envoy bootstrap against Envoy's API (v1.32.3)", () => {
     const result = validate(documents);
     expect(result.lines.filter((line) => !line.endsWith(': ok'))).toEqual([]);
     expect(result.status).toBe(0);
+  });
+
+  it('the second bootstrap binds every public listener on [::] too, on the same port; the first never binds IPv6', () => {
+    const [ipv4, dual] = goldenBootstraps();
+    const sockets = (listener: Listener): string[] =>
+      [listener.address, ...(listener.additional_addresses ?? []).map((a) => a.address)].map((a) => {
+        const socket = a['socket_address'] as { address: string; port_value: number };
+        return `${socket.address} ${socket.port_value}`;
+      });
+    expect(
+      listenersOf(ipv4 as Json)
+        .flatMap(sockets)
+        .filter((s) => s.includes(':')),
+    ).toEqual([]);
+    expect(Object.fromEntries(listenersOf(dual as Json).map((l) => [l.name, sockets(l)]))).toEqual({
+      inbound: ['0.0.0.0 15006', ':: 15006'],
+      outbound: ['0.0.0.0 15001', ':: 15001'],
+      stats: ['0.0.0.0 15090', ':: 15090'],
+      health: ['0.0.0.0 15021', ':: 15021'],
+    });
+    expect({ ...dual, static_resources: undefined }).toEqual({ ...ipv4, static_resources: undefined });
+  });
+
+  it('rejects a listener address that is no IP literal, or one address named twice (Envoy fails to bind)', () => {
+    const dual = JSON.stringify(goldenBootstraps()[1]);
+    const broken = [
+      dual.replace('"address":"::","port_value":15006', '"address":"localhost","port_value":15006'),
+      dual.replace('"address":"::","port_value":15006', '"address":"0.0.0.0","port_value":15006'),
+    ].map((t) => JSON.parse(t) as unknown);
+    const result = validate(broken);
+    expect(result.status).toBe(1);
+    expect(result.lines).toEqual([
+      'document 1: listener inbound: address "localhost" is not an IP literal',
+      'document 2: listener inbound: 0.0.0.0:15006 named twice',
+    ]);
   });
 
   it('rejects an unknown field, a bad enum, a missing required field inside a typed_config', () => {
@@ -97,7 +138,15 @@ describe('the bootstrap checks made when templates load', () => {
     const result = compileTemplates([{ file: 'proxy.yaml', text: proxyText.replace(from, to) }]);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.errors.join('\n')).toContain(message);
-    expect(!result.ok && result.errors[0]).toMatch(/^proxy\.yaml: sidecars\[0\]\.args\[4\]\.\$json\./);
+    expect(!result.ok && result.errors[0]).toMatch(/^proxy\.yaml: sidecars\[0\]\.args\[2\]\.\$json\./);
+  });
+
+  it('reject two listeners of the dual-stack bootstrap on one [::] port, naming the socket', () => {
+    const text = proxyText.replace("address: '::', port_value: 15090", "address: '::', port_value: 15021");
+    const result = compileTemplates([{ file: 'proxy.yaml', text }]);
+    expect(!result.ok && result.errors).toEqual([
+      'proxy.yaml: sidecars[0].args[3].$json.listener address [::]:15021 is defined twice',
+    ]);
   });
 
   it('reports every problem of a document, not the first only', () => {

@@ -52,6 +52,13 @@ const HOSTILE_VALUES = [
   '80,81\n- name: x',
   '10.0.0.0/8,$(SECRET)',
   '10.0.0.0/8;iptables -F',
+  'fd00::/8;ip6tables -F', // IPv6: shell or YAML text after a range, a zone, brackets, a bad prefix
+  'fd00::/8,$(SECRET)',
+  '::1/129',
+  'fe80::1%eth0/64',
+  '[::1]/128',
+  'fd00::/8\n- name: x',
+  '::ffff:10.0.0.0/104 ',
   Array.from({ length: 40 }, (_, i) => String(1000 + i)).join(','),
 ];
 

@@ -24,7 +24,7 @@ describe('list parameters (port-list, cidr-list)', () => {
     '10.0.0/8',
     '10.0.0.0.0/8',
     '10.0.0.0/08',
-    '::1/128',
+    '::1/129',
     '10.0.0.0/8/8',
     '10.0.0.0/8 ',
   ])('cidr-list refuses %j', (value) => expect(checkValue('cidr-list', value, {}).ok).toBe(false));

@@ -38,12 +38,13 @@ export function appPod(name: string, annotations: Record<string, string>, image:
 /** Keeps the app alive so the pod stays Ready and can be exec'd into. */
 const IDLE = ['sh', '-c', 'while true; do sleep 3600; done'];
 
+/** A Service with an address of each family where the cluster has both (kind), one where it has one. */
 function service(name: string, ns: string, port: number, targetPort: number): Json {
   return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, namespace: ns },
-    spec: { selector: { app: name }, ports: [{ name: 'http', port, targetPort }] },
+    spec: { selector: { app: name }, ipFamilyPolicy: 'PreferDualStack', ports: [{ name: 'http', port, targetPort }] },
   };
 }
 
@@ -64,19 +65,12 @@ export function proxyObjects(): Json[] {
       template: { metadata: { labels: { app: 'web' } }, spec: server['spec'] },
     },
   };
-  // The client is injected too: its request leaves through its own proxy (outbound 15001) and
-  // enters the server through the server's (inbound 15006). It prints the body, then the status.
+  // The client is injected too: its requests leave through its own proxy (outbound 15001) and
+  // enter the server through the server's (inbound 15006), once over IPv4 and once over IPv6
+  // (kind-config.yaml makes the cluster dual-stack). Each prints the body, then the status.
   const url = `http://web.${PROXY_NS}.svc/hostname`;
-  const client = appPod('client', {}, CURL, [
-    'curl',
-    '-sS',
-    '--retry',
-    '5',
-    '--retry-connrefused',
-    '-w',
-    '\\n%{http_code}\\n',
-    url,
-  ]);
+  const bothFamilies = 'for family in -4 -6; do curl -sS --retry 5 --retry-connrefused -w "$1" "$family" "$2"; done';
+  const client = appPod('client', {}, CURL, ['sh', '-c', bothFamilies, 'client', '\\n%{http_code}\\n', url]);
   const job = {
     apiVersion: 'batch/v1',
     kind: 'Job',

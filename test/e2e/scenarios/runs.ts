@@ -104,8 +104,8 @@ async function trafficThroughProxy(ctx: ScenarioContext): Promise<string> {
   const printed = await ctx.kubectl.ok(['-n', PROXY_NS, 'logs', 'job/client', '-c', 'app']);
   const lines = printed.split('\n').filter((line) => line.trim() !== '');
   assert(
-    lines.join(' ') === `${serverName} 200`,
-    `the client printed ${JSON.stringify(printed)}, not ${serverName} and 200`,
+    lines.join(' ') === `${serverName} 200 ${serverName} 200`,
+    `the client printed ${JSON.stringify(printed)}, not ${serverName} and 200 over IPv4, then over IPv6`,
   );
   // Through the API server's pod proxy to 15090, which the redirect exempts: Envoy's own counters.
   const stats = await ctx.kubectl.ok([
@@ -114,8 +114,8 @@ async function trafficThroughProxy(ctx: ScenarioContext): Promise<string> {
     `/api/v1/namespaces/${PROXY_NS}/pods/${serverName}:15090/proxy/stats/prometheus`,
   ]);
   const inbound = INBOUND_CONNECTIONS.exec(stats)?.[1] ?? INBOUND_UNTAGGED.exec(stats)?.[1];
-  assert(Number(inbound) >= 1, `the server's proxy counted no inbound connection: ${inbound ?? 'no such metric'}`);
-  return `Job client completed; it printed ${serverName} and 200; the server's Envoy counted ${inbound} inbound connection(s)`;
+  assert(Number(inbound) >= 2, `the server's proxy counted ${inbound ?? 'no such metric'} inbound connections, not 2`);
+  return `Job client completed; it printed ${serverName} and 200 over IPv4 and IPv6; the server's Envoy counted ${inbound} inbound connections`;
 }
 
 async function sidecarsWork(ctx: ScenarioContext): Promise<string[]> {
