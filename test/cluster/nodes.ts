@@ -43,6 +43,10 @@ export async function startNodes(
   processes.start('kwok', bin.path('kwok'), [
     `--kubeconfig=${admin}`,
     '--manage-all-nodes=false',
+    // Node leases renewed every few seconds: without them kwok posts node status only about every
+    // 50 s, past the node controller's grace period, which marks the nodes NotReady for a moment
+    // and flips the Ready condition of pods scheduled there to False for good.
+    '--node-lease-duration-seconds=40',
     `--manage-nodes-with-annotation-selector=${ANNOTATION}=fake`,
     '--cidr=10.1.0.1/16',
     '--node-ip=10.1.0.1',
