@@ -3,7 +3,7 @@ import { Volume } from 'kubernetes-models/v1/Volume';
 import { VolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import { EnvVar } from 'kubernetes-models/v1/EnvVar';
 import { documentProblems } from './documents.js';
-import { fitLevel, type Level } from './pod-security.js';
+import { levelAt, podSecurityViolations, type Level, type Violation } from './pod-security.js';
 import type { RenderValues, Tree } from './render.js';
 
 /** The parts of a template, rendered or not. */
@@ -67,19 +67,24 @@ export function podSecurityCheck(
   parts: PartsTree,
   rendered: PartsTree,
   declared: Level | undefined,
-): { level: Level; violations: string[]; problems: string[] } {
+): {
+  /** The template's Pod Security fields, as Template names them. */
+  fields: { podSecurity: Level; podSecurityWhy: string[]; podSecurityChecks: Violation[] };
+  problems: string[];
+} {
   const containers = [...parts.initContainers, ...parts.sidecars];
   const problems = containers.flatMap((container, index) =>
     JSON.stringify((container as { securityContext?: unknown }).securityContext ?? {}).includes('{{')
       ? [`containers[${index}].securityContext: placeholders are not allowed here`]
       : [],
   );
-  const fit = fitLevel([...rendered.initContainers, ...rendered.sidecars], rendered.volumes);
+  const checks = podSecurityViolations([...rendered.initContainers, ...rendered.sidecars], rendered.volumes);
+  const fit = levelAt(checks);
   if (declared !== undefined && declared !== fit.level) {
     const why = fit.violations.length > 0 ? ` (not ${nextLevel(fit.level)}: ${fit.violations.join('; ')})` : '';
     problems.push(`podSecurity: declared ${declared}, but the containers fit ${fit.level}${why}`);
   }
-  return { level: fit.level, violations: fit.violations, problems };
+  return { fields: { podSecurity: fit.level, podSecurityWhy: fit.violations, podSecurityChecks: checks }, problems };
 }
 
 function nextLevel(level: Level): Level {

@@ -6,7 +6,7 @@ import { parameterTableProblems, placeholderScope } from './param-table.js';
 import { placeholderProblems } from './placeholders.js';
 import { templateHash, templateImages } from './template-hash.js';
 import { compileRenderer, nameOf, type RenderValues, type Tree } from './render.js';
-import type { Level } from './pod-security.js';
+import type { Level, Violation } from './pod-security.js';
 import {
   SAMPLE_FACTS,
   embeddedDocumentProblems,
@@ -28,6 +28,8 @@ export interface Template {
   podSecurity: Level;
   /** What keeps it from the next stricter level, for the message when a namespace refuses it. */
   podSecurityWhy: readonly string[];
+  /** Every check its containers fail, with the policy versions that have it (enforce-version). */
+  podSecurityChecks: readonly Violation[];
   parameters: readonly Parameter[];
   /** The parameters' defaults, checked once here rather than on every request. */
   defaults: CheckedDefaults;
@@ -102,9 +104,8 @@ function compileTemplate(source: TemplateSource): TemplateResult {
   if (problems.length > 0) return fail(problems);
   const { name, description, order, os, parameters } = file;
   const identity = { hash: templateHash({ name, order, parameters, parts }), images: templateImages({ parts }) };
-  const { level: podSecurity, violations: podSecurityWhy } = security;
   const defaults = checkedDefaults(parameters);
-  const template = { name, description, order, os, podSecurity, podSecurityWhy, parameters, defaults, parts };
+  const template = { name, description, order, os, ...security.fields, parameters, defaults, parts };
   return { ok: true, template: { ...template, render: renderParts, ...identity } };
 }
 
