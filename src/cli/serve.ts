@@ -4,6 +4,7 @@ import { createAdmissionHandler } from '../admission/handler.js';
 import { warmUp } from '../core/warm-up.js';
 import { injectionSettings, loadConfig, type Config } from '../config.js';
 import { closeGracefully, createHttpsServer, DEFAULT_LIMITS, listen, ListenError } from '../http/server.js';
+import { collectWhenIdle } from '../http/idle-collection.js';
 import { serveMutate } from '../http/mutate.js';
 import { createOpsServer } from '../http/ops-server.js';
 import { loadKubeConfig, nativeSidecars, type NativeSidecars } from '../kube/cluster-facts.js';
@@ -93,9 +94,10 @@ export async function startWebhook(
   let draining = false;
   const handler = createAdmissionHandler({ ...parts, settings: injectionSettings(config, parts.native) });
   const observe = observeRequests(log, metrics);
+  const idle = collectWhenIdle({ onCollected: (...sizes) => log.debug({ heapBytes: sizes }, 'idle: heap collected') });
   const server = createHttpsServer(
     {
-      mutate: (req, res) => void serveMutate(req, res, { handler, observe }),
+      mutate: (req, res) => void serveMutate(req, res, { handler, observe, idle }),
       notReady: () => notReady(parts, draining),
     },
     parts.certs.current(),
@@ -106,7 +108,7 @@ export async function startWebhook(
   const ops = opsServer(metrics, parts.templates);
   const port = await listen(server, config.PORT, 'PORT');
   const metricsPort = await listen(ops, config.METRICS_PORT, 'METRICS_PORT');
-  const stopParts = (): void => [parts.certs, parts.templates, parts.namespaces].forEach((part) => part.stop());
+  const stopParts = (): void => [parts.certs, parts.templates, parts.namespaces, idle].forEach((part) => part.stop());
   return {
     port,
     metricsPort,

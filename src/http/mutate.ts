@@ -4,10 +4,13 @@ import { errored, statusCode } from '../core/outcome.js';
 import { ADMISSION_V1, decodeReview, encodeReview, hintFrom, type EnvelopeHint } from '../core/review.js';
 import type { Answer } from '../observe.js';
 import { MAX_BODY_BYTES, isJsonMediaType, readBody } from './body.js';
+import type { IdleCollection } from './idle-collection.js';
 
 export interface MutateParts {
   handler: AdmissionHandler;
   observe: (answer: Answer, seconds: number) => void;
+  /** Told of every admission request, so the heap is collected only once they stop. */
+  idle?: IdleCollection;
 }
 
 export type Reply = Answer & EnvelopeHint;
@@ -17,6 +20,7 @@ export type Reply = Answer & EnvelopeHint;
  * whose uid is known is an AdmissionReview carrying status.code; without a uid, a plain HTTP error.
  */
 export async function serveMutate(req: IncomingMessage, res: ServerResponse, parts: MutateParts): Promise<void> {
+  parts.idle?.touch();
   const body = await readBody(req, MAX_BODY_BYTES);
   const started = process.hrtime.bigint();
   let reply: Reply;

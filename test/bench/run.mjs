@@ -7,7 +7,8 @@
 //
 // BENCH_QUICK=1: the smoke mode the test suite runs through npm (6 KB only, one 1 s round per
 // server); its result goes to BENCH_RESULTS (else a temporary file), never to latest.json or
-// the README.
+// the README. BENCH_CASES=1MiB,100KB runs only the cases named (to measure one without the full
+// 6 minutes); a partial run is not the whole table, so it is written like the quick one.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,6 +24,8 @@ import { cpuSplit } from './split.mjs';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const HERE = new URL('./', import.meta.url).pathname;
 const QUICK = process.env.BENCH_QUICK === '1';
+const ONLY = process.env.BENCH_CASES?.split(',').map((name) => name.trim());
+const PARTIAL = QUICK || ONLY !== undefined;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 1 : 4));
 const WARMUP = Number(process.env.BENCH_WARMUP ?? (QUICK ? 1 : 2));
 const say = (line) => process.stdout.write(`${line}\n`);
@@ -75,13 +78,15 @@ const full = (name, bytes, extra = {}) => ({
   connections: [64],
   rounds: { 64: 2 },
 });
-const cases = QUICK
+const allCases = QUICK
   ? [{ ...full('6KB', 6 * 1024), servers: ['floor', ...peers], connections: [10], rounds: { 10: 1 } }]
   : [
       { ...full('6KB', 6 * 1024), servers: ['floor', ...peers], connections: [10, 64], rounds: { 10: 4, 64: 3 } },
       ...SIZES.filter((s) => s.name !== '6KB').map((s) => full(s.name, s.bytes)),
       full('6KB opted-out', 6 * 1024, { 'sidecar.inject': 'false' }),
     ];
+const cases = ONLY ? allCases.filter((c) => ONLY.includes(c.name)) : allCases;
+if (cases.length === 0) throw new Error(`BENCH_CASES=${ONLY}: no such case (${allCases.map((c) => c.name)})`);
 
 async function writeReferenceInjection() {
   const project = await startServer('project', specs.project, options);
@@ -130,6 +135,7 @@ function memoryFigures(rows) {
       };
     });
   const steady = rows.filter((r) => r.case === '6KB' && r.server === 'project');
+  if (steady.length === 0) return figures; // BENCH_CASES left the 6 KB case out
   const steadyMb = Math.max(...steady.map((r) => r.steadyRssMb));
   const base = Math.max(...rows.filter((r) => r.case === '6KB' && r.server === 'baseline').map((r) => r.steadyRssMb));
   const goSteady = rows.filter((r) => r.case === '6KB' && r.server === 'go').map((r) => r.steadyRssMb);
@@ -188,14 +194,14 @@ try {
   say(`\n${reportText(result)}\n`);
   say(admissionLatencyText(join(HERE, 'results/admission-latency.json')));
   say(`\nconditions: ${conditionsText(result)}`);
-  const file = process.env.BENCH_RESULTS ?? (QUICK ? join(work, 'quick.json') : join(HERE, 'results/latest.json'));
+  const file = process.env.BENCH_RESULTS ?? (PARTIAL ? join(work, 'partial.json') : join(HERE, 'results/latest.json'));
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  if (!QUICK) {
+  if (!PARTIAL) {
     const readme = join(ROOT, 'README.md');
     writeFileSync(readme, withReadmeBlock(readFileSync(readme, 'utf8'), result));
   }
-  say(`results: ${file}${QUICK ? '' : ' (README.md table regenerated from it)'}`);
+  say(`results: ${file}${PARTIAL ? '' : ' (README.md table regenerated from it)'}`);
   // The Go peer failing a case is a finding about it (reported above), not a broken benchmark.
   if (rows.some((r) => r.invalidRounds === r.rounds && r.server !== 'go')) process.exitCode = 1;
 } finally {

@@ -84,6 +84,8 @@ describe('the image (Dockerfile, checked without a Docker engine)', () => {
   it('starts its ENTRYPOINT on Node 24 exactly as the image does', async () => {
     const [binary, ...args] = execForm('ENTRYPOINT');
     expect(binary).toBe('/nodejs/bin/node');
+    // The idle collection (src/http/idle-collection.ts) is a no-op without it.
+    expect(args).toContain('--expose-gc');
     expect(execForm('CMD')).toEqual(['serve']);
     const run = promisify(execFile);
     const node24 = (await run('npx', ['-y', 'node@24', '-p', 'process.execPath'])).stdout.trim();

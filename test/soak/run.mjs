@@ -114,13 +114,14 @@ function verdict(stats, deep, settled) {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'sidecar-soak-'));
-const { child: server, target } = await startServer(ROOT, work);
+const { child: server, target, flags } = await startServer(ROOT, work);
 const stats = new Stats();
 const deep = { sent: 0, refused: 0, latencies: [] };
 console.log(
   `soak: ${MINUTES} min, ${CONNECTIONS} connections + 1 fresh connection/s, ${IDLE} idle TLS sockets, ` +
     `deep JSON (${DEEP_LEVELS} levels) against pid ${server.pid}`,
 );
+console.log(`node flags (the Dockerfile's ENTRYPOINT): ${flags.join(' ')}`);
 console.log(HEADER.join('  '));
 await load(server, target, stats, deep);
 const passed = verdict(stats, deep, await settle(server));

@@ -1,10 +1,13 @@
 // Starting the webhook for the soak exactly as the container does, and the idle-socket floods.
+// The node flags are read from the Dockerfile's ENTRYPOINT (as npm run bench reads them), so the
+// soak can never measure a process started differently from the image's.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers';
+import { containerNodeFlags } from '../bench/servers.mjs';
 
 const SERVERNAME = 'sidecar-injector.sidecar-injector.svc';
 const SOCKETS_PER_FLOOD = 4000; // each flood process stays well inside its descriptor limit
@@ -25,7 +28,8 @@ export async function startServer(root, work) {
   if (certs.status !== 0) throw new Error(`sidecar-injector certs failed: ${certs.stderr}`);
   writeFileSync(join(work, 'labels.yaml'), 'demo: {istio-injection: enabled}\n');
   const [port, metricsPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--max-semi-space-size=16', '--enable-source-maps', cli, 'serve'], {
+  const container = containerNodeFlags(root);
+  const child = spawn(process.execPath, [...container.flags, join(root, container.script), 'serve'], {
     cwd: root,
     env: {
       ...process.env,
@@ -42,7 +46,7 @@ export async function startServer(root, work) {
   });
   const target = { port, ca: readFileSync(join(work, 'certs/ca.crt'), 'utf8'), servername: SERVERNAME };
   await waitHealthy(target, child);
-  return { child, target };
+  return { child, target, flags: container.flags };
 }
 
 async function waitHealthy(target, child) {

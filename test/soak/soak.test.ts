@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshClone, runCommand } from '../helpers/fresh-clone.js';
 
@@ -17,6 +17,13 @@ Object.assign(process.env, {
   SOAK_DEEP_LEVELS: '1000',
 });
 
+/** The node flags of the image's start, read here independently of the soak's own reading. */
+function entrypointFlags(): string[] {
+  const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
+  const argv = JSON.parse(/^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
+  return argv.filter((arg) => arg.startsWith('--'));
+}
+
 describe('npm run soak, scaled down', () => {
   const dir = freshClone();
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,6 +31,7 @@ describe('npm run soak, scaled down', () => {
   it('prints rows of requests, errors, p99 and RSS, then passes with 0 failed requests', async () => {
     const result = await runCommand('npm run soak', dir, 240_000);
     expect(result.stdout).toMatch(/^t\(s\) {2}requests {2}.*rss\(MB\) {2}idle-open/m);
+    expect(result.stdout).toContain(`node flags (the Dockerfile's ENTRYPOINT): ${entrypointFlags().join(' ')}\n`);
     expect(result.stdout).toMatch(/^after the load: RSS \d+ MB/m);
     expect(result.stdout).toMatch(/^PASS: [1-9]\d* well-formed requests, 0 failed, p99 [\d.]+ ms; peak RSS \d+ MB/m);
     expect(result.status, result.stdout + result.stderr).toBe(0);

@@ -27,8 +27,11 @@ export class Stats {
   #all = [];
   #interval = [];
 
-  /** One answer to a well-formed review: anything but an injection with this uid is a failure. */
-  record(answer, uid) {
+  /**
+   * One answer to a well-formed review: anything but an injection with this uid is a failure.
+   * `via` (kept-alive or fresh connection) goes into the example, to tell the two causes apart.
+   */
+  record(answer, uid, via) {
     this.requests += 1;
     this.#all.push(answer.ms);
     this.#interval.push(answer.ms);
@@ -36,7 +39,7 @@ export class Stats {
     this.errors += 1;
     if (this.examples.length < 3)
       this.examples.push(
-        answer.error ? String(answer.error.message) : `HTTP ${answer.status} ${answer.body.slice(0, 120)}`,
+        `${via}: ${answer.error ? String(answer.error.message) : `HTTP ${answer.status} ${answer.body.slice(0, 120)}`}`,
       );
   }
 

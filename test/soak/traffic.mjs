@@ -52,7 +52,7 @@ export async function wellFormedLoad(target, review, connections, running, stats
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const body = JSON.stringify(review);
   const loop = async () => {
-    while (running()) stats.record(await post(target, body, agent), review.request.uid);
+    while (running()) stats.record(await post(target, body, agent), review.request.uid, 'kept-alive connection');
   };
   await Promise.all(Array.from({ length: connections }, loop));
   agent.destroy();
@@ -63,7 +63,7 @@ export async function freshConnections(target, review, running, stats) {
   const body = JSON.stringify(review);
   while (running()) {
     const tick = new Promise((resolve) => setTimeout(resolve, 1000));
-    stats.record(await post(target, body, false), review.request.uid);
+    stats.record(await post(target, body, false), review.request.uid, 'fresh connection');
     await tick;
   }
 }
