@@ -1,11 +1,13 @@
 // Idle-connection flood, run as a child process (each process has its own descriptor limit):
 // opens SOCKETS TLS connections to 127.0.0.1:PORT, completes the handshakes, sends nothing, and
-// reopens any the server closes after REOPEN_MS, as a hostile client would. Prints
-// "open=N closed=N failed=N" every 2 s; closes everything and exits when its stdin closes.
+// reopens any the server closes after REOPEN_MS, as a hostile client would. With HOLD_MS (the
+// reconnect flood), each connection is closed by the client HOLD_MS after its handshake, so the
+// server does a handshake per connection, over and over. Prints "open=N closed=N failed=N"
+// every 2 s; closes everything and exits when its stdin closes.
 import { setInterval, clearInterval, setTimeout } from 'node:timers';
 import { connect } from 'node:tls';
 
-const [port, sockets, reopenMs] = process.argv.slice(2).map(Number);
+const [port, sockets, reopenMs, holdMs = -1] = process.argv.slice(2).map(Number);
 const ca = process.env.SOAK_CA;
 const servername = process.env.SOAK_SERVERNAME;
 const counts = { open: 0, closed: 0, failed: 0 };
@@ -20,6 +22,7 @@ function open() {
     established = true;
     counts.open += 1;
     live.add(socket);
+    if (holdMs >= 0) setTimeout(() => socket.destroy(), holdMs);
   });
   socket.on('error', () => undefined);
   socket.on('close', () => {

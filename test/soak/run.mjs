@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run soak: SOAK_MINUTES (default 5) of well-formed reviews on SOAK_CONNECTIONS (64) kept-alive
 // connections plus one fresh connection a second, while SOAK_IDLE_SOCKETS (8000) idle TLS
-// sockets and a deep-JSON sender press on the same server. The server is started exactly as the
+// sockets and a deep-JSON sender press on the same server (and, with SOAK_RECONNECTS=N, N clients
+// that reconnect as fast as they can, closing each connection right after its TLS handshake). The server is started exactly as the
 // container starts it (Dockerfile ENTRYPOINT, production log level). Prints requests, errors, p99
 // and RSS every interval; fails on any failed well-formed request, or if RSS is not back under
 // SOAK_RSS_LIMIT_MB (150) SOAK_SETTLE_SECONDS (60) after the load stops.
@@ -11,7 +12,7 @@ import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timer
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deepReview, deepSender, freshConnections, wellFormedLoad } from './traffic.mjs';
-import { startFloods, startServer } from './server.mjs';
+import { startFloods, startReconnects, startServer } from './server.mjs';
 import { Stats, p99, rssMb } from './stats.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -19,6 +20,7 @@ const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const MINUTES = env('SOAK_MINUTES', 5);
 const CONNECTIONS = env('SOAK_CONNECTIONS', 64);
 const IDLE = env('SOAK_IDLE_SOCKETS', 8000);
+const RECONNECTS = env('SOAK_RECONNECTS', 0);
 const SETTLE = env('SOAK_SETTLE_SECONDS', 60);
 const RSS_LIMIT_MB = env('SOAK_RSS_LIMIT_MB', 150);
 // 4.9 M levels is 9.3 MiB: inside the 10 MiB body limit, as in issue 19.
@@ -26,7 +28,7 @@ const DEEP_LEVELS = env('SOAK_DEEP_LEVELS', 4_900_000);
 const INTERVAL_MS = Math.min(10_000, (MINUTES * 60_000) / 3);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function printRow(t, server, stats, deep, floods) {
+function printRow(t, server, stats, deep, floods, reconnects) {
   const interval = stats.takeInterval();
   const rss = rssMb(server.pid);
   stats.peakRss = Math.max(stats.peakRss, rss);
@@ -46,6 +48,7 @@ function printRow(t, server, stats, deep, floods) {
     deep.sent,
     deep.refused,
     p99(deep.latencies.splice(0)).toFixed(1),
+    reconnects ? reconnects.closed : 0,
   ];
   console.log(cells.map((cell, i) => String(cell).padStart(HEADER[i].length)).join('  '));
 }
@@ -62,16 +65,18 @@ const HEADER = [
   'deep-sent',
   'deep-refused',
   'deep-p99(ms)',
+  'handshakes',
 ];
 
 /** Runs the three kinds of traffic for SOAK_MINUTES, printing a row every interval. */
 async function load(server, target, stats, deep) {
   const review = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/reviews/pod-create-enabled.json'), 'utf8'));
   const floods = startFloods(ROOT, target, IDLE);
+  const reconnects = startReconnects(ROOT, target, RECONNECTS);
   let running = true;
   const isRunning = () => running;
   const started = performance.now();
-  const row = () => printRow((performance.now() - started) / 1000, server, stats, deep, floods);
+  const row = () => printRow((performance.now() - started) / 1000, server, stats, deep, floods, reconnects);
   const ticker = setInterval(row, INTERVAL_MS);
   const stopAt = setTimeout(() => (running = false), MINUTES * 60_000);
   await Promise.all([
@@ -82,7 +87,7 @@ async function load(server, target, stats, deep) {
   clearTimeout(stopAt);
   clearInterval(ticker);
   row();
-  for (const flood of floods) flood.child.stdin.end();
+  for (const flood of [...floods, reconnects].filter(Boolean)) flood.child.stdin.end();
 }
 
 /** RSS every 10 s (or once, for a shorter wait) until SOAK_SETTLE_SECONDS have passed. */
@@ -119,7 +124,7 @@ const stats = new Stats();
 const deep = { sent: 0, refused: 0, latencies: [] };
 console.log(
   `soak: ${MINUTES} min, ${CONNECTIONS} connections + 1 fresh connection/s, ${IDLE} idle TLS sockets, ` +
-    `deep JSON (${DEEP_LEVELS} levels) against pid ${server.pid}`,
+    `deep JSON (${DEEP_LEVELS} levels)${RECONNECTS ? `, ${RECONNECTS} reconnecting clients` : ''} against pid ${server.pid}`,
 );
 console.log(`node flags (the Dockerfile's ENTRYPOINT): ${flags.join(' ')}`);
 console.log(HEADER.join('  '));

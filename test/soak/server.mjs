@@ -70,20 +70,28 @@ async function waitHealthy(target, child) {
   throw new Error('the webhook never answered /healthz');
 }
 
+/** One flood.mjs child: `count` sockets, reopened after `reopenMs`, closed `holdMs` after their handshake. */
+function startFlood(root, target, args) {
+  const child = spawn(process.execPath, [join(root, 'test/soak/flood.mjs'), target.port, ...args], {
+    env: { ...process.env, SOAK_CA: target.ca, SOAK_SERVERNAME: target.servername },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const flood = { child, open: 0, closed: 0, failed: 0 };
+  child.stdout.setEncoding('utf8').on('data', (text) => {
+    const last = text.trim().split('\n').at(-1) ?? '';
+    for (const [, key, value] of last.matchAll(/(\w+)=(\d+)/g)) flood[key] = Number(value);
+  });
+  return flood;
+}
+
 export function startFloods(root, target, idle) {
   const floods = [];
-  for (let left = idle; left > 0; left -= SOCKETS_PER_FLOOD) {
-    const count = Math.min(left, SOCKETS_PER_FLOOD);
-    const child = spawn(process.execPath, [join(root, 'test/soak/flood.mjs'), target.port, count, 5000], {
-      env: { ...process.env, SOAK_CA: target.ca, SOAK_SERVERNAME: target.servername },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    const flood = { child, open: 0, closed: 0, failed: 0 };
-    child.stdout.setEncoding('utf8').on('data', (text) => {
-      const last = text.trim().split('\n').at(-1) ?? '';
-      for (const [, key, value] of last.matchAll(/(\w+)=(\d+)/g)) flood[key] = Number(value);
-    });
-    floods.push(flood);
-  }
+  for (let left = idle; left > 0; left -= SOCKETS_PER_FLOOD)
+    floods.push(startFlood(root, target, [Math.min(left, SOCKETS_PER_FLOOD), 5000]));
   return floods;
+}
+
+/** `loops` clients that connect, finish the TLS handshake, close at once and reconnect (none: null). */
+export function startReconnects(root, target, loops) {
+  return loops > 0 ? startFlood(root, target, [loops, 0, 0]) : null;
 }
