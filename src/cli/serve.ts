@@ -128,11 +128,8 @@ export async function startWebhook(
 async function startParts(config: Config, log: Logger, metrics: Metrics, overrides: WebhookOverrides): Promise<Parts> {
   const report = observeReloads(log, metrics);
   const intervalMs = config.RELOAD_INTERVAL * 1000;
-  const certs = await certificateSourceFor(config, {
-    report,
-    log,
-    kubeConfig: () => loadKubeConfig(process.env, homedir()),
-  });
+  const loadKube = (): ReturnType<typeof loadKubeConfig> => loadKubeConfig(process.env, homedir());
+  const certs = await certificateSourceFor(config, { report, log, kubeConfig: loadKube });
   const setExpiry = (notAfter: Date): void => metrics.certExpiry.set(notAfter.getTime() / 1000);
   certs.onRotate((pair) => setExpiry(pair.notAfter));
   setExpiry((await certs.start()).notAfter);
@@ -143,8 +140,7 @@ async function startParts(config: Config, log: Logger, metrics: Metrics, overrid
     report,
   });
   await templates.start();
-  const kubeConfig =
-    config.NAMESPACE_LABELS_FILE || overrides.devMode ? undefined : await loadKubeConfig(process.env, homedir());
+  const kubeConfig = config.NAMESPACE_LABELS_FILE || overrides.devMode ? undefined : await loadKube();
   const namespaces =
     overrides.namespaces ??
     (overrides.devMode && !config.NAMESPACE_LABELS_FILE ? unlabelledNamespaces() : undefined) ??
