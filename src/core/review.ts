@@ -95,7 +95,7 @@ export function hintFrom(body: string): EnvelopeHint {
 export function encodeReview(apiVersion: string, uid: string, outcome: Outcome): string {
   const allowed = outcome.kind === 'inject' || outcome.kind === 'skip';
   const response: Record<string, unknown> = { uid, allowed };
-  const patch = outcome.kind === 'inject' && outcome.ops.length > 0 ? base64Patch(outcome.ops) : undefined;
+  const patch = outcome.kind === 'inject' && outcome.ops.length > 0 ? encodedPatch(outcome.ops) : undefined;
   if (patch !== undefined) {
     response['patchType'] = 'JSONPatch';
     response['patch'] = '';
@@ -120,6 +120,6 @@ export function encodeReview(apiVersion: string, uid: string, outcome: Outcome):
 
 const PATCH_SLOT = '"patch":""';
 
-function base64Patch(ops: readonly unknown[]): string {
+function encodedPatch(ops: readonly unknown[]): string {
   return Buffer.from(JSON.stringify(ops), 'utf8').toString('base64');
 }
