@@ -66,6 +66,7 @@ export const ConfigSchema = z.object({
   RELOAD_INTERVAL: z.coerce.number().min(0.1).max(3600).default(10),
   NAMESPACE_LOOKUP_TIMEOUT_MS: z.coerce.number().int().min(50).max(5000).default(800),
   MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_MAX_CONNECTIONS),
+  PARSE_BUDGET_MIB: z.coerce.number().min(1).max(1024).default(16),
   ...selfManagedTls,
 });
 

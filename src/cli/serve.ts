@@ -1,10 +1,8 @@
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createAdmissionHandler } from '../admission/handler.js';
 import { warmUp } from '../core/warm-up.js';
 import { injectionSettings, loadConfig, type Config } from '../config.js';
 import { closeGracefully, createHttpsServer, DEFAULT_LIMITS, listen, ListenError } from '../http/server.js';
-import { collectWhenIdle } from '../http/idle-collection.js';
 import { serveMutate } from '../http/mutate.js';
 import { createOpsServer } from '../http/ops-server.js';
 import { loadKubeConfig, nativeSidecars, type NativeSidecars } from '../kube/cluster-facts.js';
@@ -13,10 +11,11 @@ import { startNamespaceSource } from '../kube/namespaces.js';
 import { unlabelledNamespaces } from '../kube/namespaces-file.js';
 import { createLogger, type Logger } from '../log.js';
 import { createMetrics, type Metrics } from '../metrics.js';
-import { observeReloads, observeRequests } from '../observe.js';
+import { observeReloads } from '../observe.js';
 import { StartupError } from '../startup-error.js';
 import { templateStore, type TemplateStore } from '../templates/store.js';
 import { certificateSourceFor } from './certificate-source.js';
+import { requestParts } from './request-parts.js';
 import type { CertificateSource } from '../tls/source.js';
 import { ensureDevCerts, tryItCommand } from './dev.js';
 
@@ -92,12 +91,10 @@ export async function startWebhook(
   const metrics = createMetrics();
   const parts = await startParts(config, log, metrics, overrides);
   let draining = false;
-  const handler = createAdmissionHandler({ ...parts, settings: injectionSettings(config, parts.native) });
-  const observe = observeRequests(log, metrics);
-  const idle = collectWhenIdle({ onCollected: (...sizes) => log.debug({ heapBytes: sizes }, 'idle: heap collected') });
+  const request = requestParts(config, log, metrics, parts);
   const server = createHttpsServer(
     {
-      mutate: (req, res) => void serveMutate(req, res, { handler, observe, idle }),
+      mutate: (req, res) => void serveMutate(req, res, request),
       notReady: () => notReady(parts, draining),
     },
     parts.certs.current(),
@@ -108,7 +105,8 @@ export async function startWebhook(
   const ops = opsServer(metrics, parts.templates);
   const port = await listen(server, config.PORT, 'PORT');
   const metricsPort = await listen(ops, config.METRICS_PORT, 'METRICS_PORT');
-  const stopParts = (): void => [parts.certs, parts.templates, parts.namespaces, idle].forEach((part) => part.stop());
+  const stopParts = (): void =>
+    [parts.certs, parts.templates, parts.namespaces, request.idle].forEach((part) => part.stop());
   return {
     port,
     metricsPort,

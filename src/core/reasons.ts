@@ -92,6 +92,12 @@ export const REASONS = {
   bad_request: { outcome: 'error', code: 400, sentence: 'the body is not a well-formed AdmissionReview' },
   body_too_large: { outcome: 'error', code: 413, sentence: 'the body is larger than the 10 MiB limit' },
   unsupported_media_type: { outcome: 'error', code: 415, sentence: 'the Content-Type is not application/json' },
+  server_busy: {
+    outcome: 'error',
+    code: 503,
+    sentence:
+      'the reviews being parsed at once filled PARSE_BUDGET_MIB for 4 s; the pod is refused with this message and its controller retries',
+  },
   internal_error: { outcome: 'error', code: 500, sentence: 'a bug in the injector; the message says where' },
 } as const satisfies Record<string, { outcome: Decision | readonly Decision[]; sentence: string; code?: number }>;
 

@@ -4,10 +4,13 @@ import { errored, statusCode } from '../core/outcome.js';
 import { ADMISSION_V1, decodeReview, encodeReview, hintFrom, type EnvelopeHint } from '../core/review.js';
 import type { Answer } from '../observe.js';
 import { MAX_BODY_BYTES, isJsonMediaType, readBody } from './body.js';
+import type { BodyBudget } from './body-budget.js';
 import type { IdleCollection } from './idle-collection.js';
 
 export interface MutateParts {
   handler: AdmissionHandler;
+  /** The bytes of bodies parsed and handled at once (body-budget.ts says why). */
+  parsing: BodyBudget;
   observe: (answer: Answer, seconds: number) => void;
   /** Told of every admission request, so the heap is collected only once they stop. */
   idle?: IdleCollection;
@@ -30,10 +33,30 @@ export async function serveMutate(req: IncomingMessage, res: ServerResponse, par
       ...hintFrom(body.text),
       outcome: errored('unsupported_media_type', 'Content-Type must be application/json'),
     };
-  else reply = await decodeAndHandle(body.text, parts.handler);
+  else reply = await withinBudget(body.text, parts);
   const { status, text } = encodeReply(reply);
   sendJson(res, status, text);
   parts.observe(reply, Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+/**
+ * Below the API server's 5 s timeoutSeconds: waiting longer only answers a caller that left.
+ * Holders are requests being parsed and handled (milliseconds), never a client still sending.
+ */
+const PARSE_WAIT_MS = 4_000;
+
+async function withinBudget(text: string, parts: MutateParts): Promise<Reply> {
+  const release = await parts.parsing.reserve(text.length, PARSE_WAIT_MS);
+  if (!release) {
+    const { reserved, waiting } = parts.parsing.state();
+    const message = `busy: ${reserved} bytes of reviews are being parsed and ${waiting} wait; retry`;
+    return { ...hintFrom(text), outcome: errored('server_busy', message) };
+  }
+  try {
+    return await decodeAndHandle(text, parts.handler);
+  } finally {
+    release();
+  }
 }
 
 /** The answer to a body already read and of the right media type. Never throws. */

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdmissionHandler } from '../../src/admission/handler.js';
 import { decodeReview } from '../../src/core/review.js';
+import { bodyBudget } from '../../src/http/body-budget.js';
 import { serveMutate } from '../../src/http/mutate.js';
 import { reviews } from '../helpers/arbitraries.js';
 import { assertAnswersContract } from '../helpers/contract.js';
@@ -23,7 +24,10 @@ const handler = createAdmissionHandler({
   settings: SETTINGS,
 });
 let observed = 0;
-const server = createServer((req, res) => void serveMutate(req, res, { handler, observe: () => void observed++ }));
+const parsing = bodyBudget(16 * 1024 * 1024);
+const server = createServer(
+  (req, res) => void serveMutate(req, res, { handler, parsing, observe: () => void observed++ }),
+);
 let port = 0;
 beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve())));
 beforeAll(() => void (port = (server.address() as AddressInfo).port));
