@@ -8,6 +8,11 @@ import type { InjectionSettings } from './core/inject.js';
  * few pooled connections per replica.
  */
 export const DEFAULT_MAX_CONNECTIONS = 1024;
+/**
+ * A quarter of the cap: one pod flooding connections keeps three quarters free for the others; an
+ * API server opens one per concurrent admission call, far fewer than 256 even in a burst.
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_SOURCE = 256;
 
 /**
  * The environment contract, validated once at start. Every variable is documented in the README;
@@ -66,6 +71,7 @@ export const ConfigSchema = z.object({
   RELOAD_INTERVAL: z.coerce.number().min(0.1).max(3600).default(10),
   NAMESPACE_LOOKUP_TIMEOUT_MS: z.coerce.number().int().min(50).max(5000).default(800),
   MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_MAX_CONNECTIONS),
+  MAX_CONNECTIONS_PER_SOURCE: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_MAX_CONNECTIONS_PER_SOURCE),
   PARSE_BUDGET_MIB: z.coerce.number().min(1).max(1024).default(16),
   ...selfManagedTls,
 });

@@ -67,7 +67,7 @@ export function createMetrics(): Metrics {
     }),
     evictions: new Counter({
       name: 'sidecar_injector_connections_evicted_total',
-      help: 'Connections closed at MAX_CONNECTIONS to admit a new one, by state (fresh, idle, busy).',
+      help: 'Connections closed at MAX_CONNECTIONS to admit a new one, by state (fresh, idle, busy), or new ones refused at MAX_CONNECTIONS_PER_SOURCE (new).',
       labelNames: ['state'],
       registers,
     }),

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { warmUp } from '../core/warm-up.js';
 import { injectionSettings, loadConfig, type Config } from '../config.js';
-import { closeGracefully, createHttpsServer, DEFAULT_LIMITS, listen, ListenError } from '../http/server.js';
+import { closeGracefully, createHttpsServer, listen, ListenError, serverLimits } from '../http/server.js';
 import { serveMutate } from '../http/mutate.js';
 import { createOpsServer } from '../http/ops-server.js';
 import { loadKubeConfig, nativeSidecars, type NativeSidecars } from '../kube/cluster-facts.js';
@@ -98,7 +98,7 @@ export async function startWebhook(
       notReady: () => notReady(parts, draining),
     },
     parts.certs.current(),
-    { ...DEFAULT_LIMITS, maxConnections: config.MAX_CONNECTIONS },
+    serverLimits(config),
     (state) => metrics.evictions.inc({ state }),
   );
   parts.certs.onRotate((pair) => server.setSecureContext({ cert: pair.cert, key: pair.key }));

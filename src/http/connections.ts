@@ -17,31 +17,50 @@ import type { Socket } from 'node:net';
  *      full request timeout, not a review answered in milliseconds.
  * Fresh connections are also closed sooner than idle ones by Node itself: `headersTimeout` runs
  * from the accept (10 s), `keepAliveTimeout` (120 s) only after a complete request.
+ *
+ * One source address holds at most `perSource` of them; its next connection is closed at once
+ * (`new`), before a TLS handshake is spent on it. Evicting at the global cap costs a handshake
+ * per new connection, so a single pod reconnecting thousands of sockets a second kept the kernel's
+ * listen queue full and the API server's new connections were dropped with it; refused for
+ * nothing, such a flood drains as fast as it arrives and leaves the other sources their room.
  */
 
-export type ConnectionState = 'fresh' | 'idle' | 'busy';
+/** The state of the connection closed: one of ours, or `new` (its source was at its share). */
+export type ConnectionState = 'fresh' | 'idle' | 'busy' | 'new';
+type OpenState = Exclude<ConnectionState, 'new'>;
 
 export interface ConnectionCap {
   /** Connections open now, by state. */
-  counts(): Record<ConnectionState, number>;
+  counts(): Record<OpenState, number>;
+}
+
+export interface CapLimits {
+  max: number;
+  perSource: number;
 }
 
 /** Tracks every accepted TCP connection of `server` and closes one at the cap (see above). */
 export function capConnections(
   server: Server | HttpServer,
-  max: number,
+  limits: CapLimits,
   onEvicted: (state: ConnectionState) => void = () => undefined,
 ): ConnectionCap {
   // Sets iterate in insertion order: re-inserting on each move keeps the oldest first.
-  const sets: Record<ConnectionState, Set<Socket>> = { fresh: new Set(), idle: new Set(), busy: new Set() };
-  const move = (socket: Socket, to: ConnectionState | undefined): void => {
+  const sets: Record<OpenState, Set<Socket>> = { fresh: new Set(), idle: new Set(), busy: new Set() };
+  const move = (socket: Socket, to: OpenState | undefined): void => {
     for (const set of Object.values(sets)) set.delete(socket);
     if (to !== undefined && !socket.destroyed) sets[to].add(socket);
   };
   const open = (): number => sets.fresh.size + sets.idle.size + sets.busy.size;
+  const sources = sourceCounter();
   server.on('connection', (socket: Socket) => {
-    socket.once('close', () => move(socket, undefined));
-    if (open() >= max) evictOne(sets, onEvicted);
+    const source = socket.remoteAddress ?? '';
+    if (!sources.take(source, limits.perSource)) {
+      socket.destroy();
+      return onEvicted('new');
+    }
+    socket.once('close', () => (move(socket, undefined), sources.give(source)));
+    if (open() >= limits.max) evictOne(sets, onEvicted);
     sets.fresh.add(socket);
   });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -54,7 +73,25 @@ export function capConnections(
   return { counts: () => ({ fresh: sets.fresh.size, idle: sets.idle.size, busy: sets.busy.size }) };
 }
 
-function evictOne(sets: Record<ConnectionState, Set<Socket>>, onEvicted: (state: ConnectionState) => void): void {
+/** Open connections per source address. */
+function sourceCounter(): { take(source: string, limit: number): boolean; give(source: string): void } {
+  const counts = new Map<string, number>();
+  return {
+    take(source, limit) {
+      const held = counts.get(source) ?? 0;
+      if (held >= limit) return false;
+      counts.set(source, held + 1);
+      return true;
+    },
+    give(source) {
+      const held = (counts.get(source) ?? 1) - 1;
+      if (held > 0) counts.set(source, held);
+      else counts.delete(source);
+    },
+  };
+}
+
+function evictOne(sets: Record<OpenState, Set<Socket>>, onEvicted: (state: ConnectionState) => void): void {
   for (const state of ['fresh', 'idle', 'busy'] as const) {
     const oldest = sets[state].values().next();
     if (oldest.done) continue;

@@ -1,7 +1,7 @@
 import { createServer as createNodeHttpsServer, type Server } from 'node:https';
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_MAX_CONNECTIONS } from '../config.js';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_SOURCE, type Config } from '../config.js';
 import { capConnections, type ConnectionState } from './connections.js';
 import { sendJson } from './mutate.js';
 
@@ -27,13 +27,25 @@ export interface ServerLimits {
   requestTimeoutMs: number;
   /** Open connections at most; at the cap an older one is closed (connections.ts says which). */
   maxConnections: number;
+  /** Open connections from one source address at most; its next one is refused at once. */
+  maxConnectionsPerSource: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   maxConnections: DEFAULT_MAX_CONNECTIONS,
+  maxConnectionsPerSource: DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
 };
+
+/** The limits the configuration sets; the timeouts are fixed. */
+export function serverLimits(config: Pick<Config, 'MAX_CONNECTIONS' | 'MAX_CONNECTIONS_PER_SOURCE'>): ServerLimits {
+  return {
+    ...DEFAULT_LIMITS,
+    maxConnections: config.MAX_CONNECTIONS,
+    maxConnectionsPerSource: config.MAX_CONNECTIONS_PER_SOURCE,
+  };
+}
 
 /** Every route, registered once: /mutate, /healthz, /readyz. */
 export function route(routes: Routes, req: IncomingMessage, res: ServerResponse): void {
@@ -82,7 +94,7 @@ export function createHttpsServer(
   server.requestTimeout = limits.requestTimeoutMs;
   server.maxHeadersCount = 100;
   server.maxRequestsPerSocket = 0;
-  capConnections(server, limits.maxConnections, onEvicted);
+  capConnections(server, { max: limits.maxConnections, perSource: limits.maxConnectionsPerSource }, onEvicted);
   return server;
 }
 

@@ -11,7 +11,7 @@ const evicted: ConnectionState[] = [];
 const held: (() => void)[] = [];
 let accepted = 0;
 
-async function start(max: number): Promise<number> {
+async function start(max: number, perSource = Number.MAX_SAFE_INTEGER): Promise<number> {
   evicted.length = 0;
   server = createServer((req, res) => {
     // /hold keeps the request in progress until the test lets it go.
@@ -19,7 +19,7 @@ async function start(max: number): Promise<number> {
     else res.end('ok');
   });
   server.keepAliveTimeout = 60_000;
-  cap = capConnections(server, max, (state) => evicted.push(state));
+  cap = capConnections(server, { max, perSource }, (state) => evicted.push(state));
   server.on('connection', () => accepted++);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -32,9 +32,9 @@ afterEach(() => {
   server.close();
 });
 
-async function open(port: number): Promise<Socket> {
+async function open(port: number, localAddress = '127.0.0.1'): Promise<Socket> {
   const before = accepted;
-  const socket = connect(port, '127.0.0.1');
+  const socket = connect({ port, host: '127.0.0.1', localAddress });
   socket.on('error', () => undefined);
   await once(socket, 'connect');
   await until(() => accepted > before);
@@ -99,5 +99,34 @@ describe('capConnections: at the cap an older connection makes room for the new 
     expect(await closed(first)).toBe(true);
     expect(second.destroyed).toBe(false);
     expect(evicted).toEqual(['busy']);
+  });
+});
+
+describe('capConnections: one source address holds at most its share', () => {
+  it('closes a source’s next connection at once, before anything is spent on it, and leaves other sources their room', async () => {
+    const port = await start(10, 2);
+    const first = await open(port);
+    await send(first, '/');
+    await open(port);
+    const third = connect({ port, host: '127.0.0.1' });
+    third.on('error', () => undefined);
+    expect(await closed(third)).toBe(true);
+    expect(evicted).toEqual(['new']);
+    const elsewhere = await open(port, '127.0.0.2');
+    await send(elsewhere, '/');
+    expect(elsewhere.destroyed).toBe(false);
+    expect(first.destroyed).toBe(false);
+    expect(cap.counts()).toEqual({ fresh: 1, idle: 2, busy: 0 });
+  });
+
+  it('gives a source its room back as its connections close', async () => {
+    const port = await start(10, 1);
+    const only = await open(port);
+    only.destroy();
+    await until(() => cap.counts().fresh === 0);
+    const next = await open(port);
+    await send(next, '/');
+    expect(next.destroyed).toBe(false);
+    expect(evicted).toEqual([]);
   });
 });
