@@ -64,17 +64,25 @@ export class ProcessGroup {
   }
 }
 
-/** A port the OS says is free on 127.0.0.1 now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port free on 127.0.0.1 now, below the kernel's ephemeral range (32768-60999 by default).
+ * An ephemeral port the OS handed out could be taken before the server binds it, as the source
+ * port of any outbound connection (the API server to etcd, say): seen as METRICS_PORT EADDRINUSE
+ * when the webhook restarted with the ports it was given at first.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await bindable(port)) return port;
+  }
+  throw new Error('no free port between 20000 and 32000 on 127.0.0.1 after 100 tries');
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
