@@ -119,12 +119,17 @@ export function closeGracefully(server: Server | HttpServer, graceMs: number): P
 export class ListenError extends Error {}
 
 /** A listener that cannot bind is fatal: a half-started process would pass its liveness probe. */
+const LISTEN_BACKLOG = 4096;
+
 export function listen(server: Server | HttpServer, port: number, variable: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const fail = (error: Error): void =>
       reject(new ListenError(`${variable}: cannot listen on port ${port}: ${error.message}`));
     server.once('error', fail);
-    server.listen(port, () => {
+    // Node's default backlog (511) overflows within a quarter second of a connection flood while
+    // the event loop is busy; the kernel then drops SYNs of every client alike. The kernel caps
+    // it at net.core.somaxconn (4096 in a pod's network namespace since Linux 5.4).
+    server.listen({ port, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', fail);
       resolve((server.address() as AddressInfo).port);
     });

@@ -16,7 +16,7 @@ let stopping = false;
 
 function open() {
   if (stopping) return;
-  const socket = connect({ host: '127.0.0.1', port, ca, servername });
+  const socket = connect({ host: '127.0.0.1', localAddress: process.env.SOAK_SOURCE, port, ca, servername });
   let established = false;
   socket.on('secureConnect', () => {
     established = true;

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deepReview, deepSender, freshConnections, wellFormedLoad } from './traffic.mjs';
+import { HOSTILE_SOURCE, deepReview, deepSender, freshConnections, wellFormedLoad } from './traffic.mjs';
 import { startFloods, startReconnects, startServer } from './server.mjs';
 import { Stats, p99, rssMb } from './stats.mjs';
 
@@ -127,6 +127,7 @@ console.log(
     `deep JSON (${DEEP_LEVELS} levels)${RECONNECTS ? `, ${RECONNECTS} reconnecting clients` : ''} against pid ${server.pid}`,
 );
 console.log(`node flags (the Dockerfile's ENTRYPOINT): ${flags.join(' ')}`);
+console.log(`well-formed reviews from 127.0.0.1 (the API server), hostile clients from ${HOSTILE_SOURCE} (a pod)`);
 console.log(HEADER.join('  '));
 await load(server, target, stats, deep);
 const passed = verdict(stats, deep, await settle(server));

@@ -7,6 +7,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers';
+import { HOSTILE_SOURCE } from './traffic.mjs';
 import { containerNodeFlags } from '../bench/servers.mjs';
 
 const SERVERNAME = 'sidecar-injector.sidecar-injector.svc';
@@ -73,7 +74,7 @@ async function waitHealthy(target, child) {
 /** One flood.mjs child: `count` sockets, reopened after `reopenMs`, closed `holdMs` after their handshake. */
 function startFlood(root, target, args) {
   const child = spawn(process.execPath, [join(root, 'test/soak/flood.mjs'), target.port, ...args], {
-    env: { ...process.env, SOAK_CA: target.ca, SOAK_SERVERNAME: target.servername },
+    env: { ...process.env, SOAK_CA: target.ca, SOAK_SERVERNAME: target.servername, SOAK_SOURCE: HOSTILE_SOURCE },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const flood = { child, open: 0, closed: 0, failed: 0 };

@@ -5,13 +5,21 @@ import { Agent, request } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { setTimeout } from 'node:timers';
 
-/** One POST; resolves with status, body and milliseconds, never rejects. */
-export function post(target, body, agent) {
+/**
+ * Where the hostile clients (idle and reconnect floods, the deep-JSON sender) connect from: another
+ * address than the well-formed traffic's 127.0.0.1, as a pod's address differs from the API
+ * server's in a cluster. SOAK_HOSTILE_SOURCE=127.0.0.1 puts them on the same address.
+ */
+export const HOSTILE_SOURCE = process.env.SOAK_HOSTILE_SOURCE ?? '127.0.0.2';
+
+/** One POST (from `localAddress`, 127.0.0.1 unless given); resolves with status, body and milliseconds, never rejects. */
+export function post(target, body, agent, localAddress = '127.0.0.1') {
   const started = performance.now();
   return new Promise((resolve) => {
     const req = request(
       {
         host: '127.0.0.1',
+        localAddress,
         port: target.port,
         path: '/mutate',
         method: 'POST',
@@ -75,10 +83,10 @@ export function deepReview(review, depth) {
   return `${text.slice(0, at)},"deep":${'['.repeat(depth)}${']'.repeat(depth)}${text.slice(at)}`;
 }
 
-/** Sends the deep body over and over; each answer is timed, and counted as refused or not. */
+/** Sends the deep body over and over from the hostile source; each answer is timed, and counted as refused or not. */
 export async function deepSender(target, body, running, deep) {
   while (running()) {
-    const answer = await post(target, body, false);
+    const answer = await post(target, body, false, HOSTILE_SOURCE);
     deep.sent += 1;
     if (!answer.error && answer.status !== 200) deep.refused += 1;
     else if (!answer.error && /"allowed":false/.test(answer.body)) deep.refused += 1;
