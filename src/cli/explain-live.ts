@@ -5,11 +5,11 @@ import { findPodSites } from '../core/workloads.js';
 import { apiErrorMessage, connect, type Cluster } from './cluster.js';
 import { InputError, buildContext } from './context.js';
 import { evaluate } from './evaluate.js';
-import { withInstalledFlags } from './installed-flags.js';
+import { completedFlags } from './installed-flags.js';
 import { liveReport, type LiveExplanation } from './explain-report.js';
 import { runCommand } from './command.js';
 import { servingCertificateExpiry } from './serving-cert.js';
-import { judgeWebhooks, type PodFacts, type WebhookVerdict } from './webhooks-live.js';
+import { judgeWebhooks, type Configuration, type PodFacts, type WebhookVerdict } from './webhooks-live.js';
 
 /** `explain deploy/web -n NS`: the live object, judged as the API server and the webhook would. */
 const KINDS: Record<string, [apiVersion: string, kind: string]> = {
@@ -57,11 +57,17 @@ export async function explainLive(reference: string, options: LiveOptions): Prom
     `namespace ${namespace}`,
   );
   const namespaceLabels = ns.metadata?.labels ?? {};
+  // Listed once: our configuration completes the flags, and every one is judged for the pod.
+  const configurations = await cluster.list<Configuration>(
+    'admissionregistration.k8s.io/v1',
+    'MutatingWebhookConfiguration',
+  );
+  const ours = configurations.find((c) => c.metadata?.name === options.webhookConfiguration);
   const given = { ...options.values, 'namespace-labels': undefined };
-  const context = await buildContext(await withInstalledFlags(cluster, options.webhookConfiguration, given));
+  const context = await buildContext(completedFlags(ours, given));
   try {
     const decision = await evaluate(context, pod, namespace, site.nameHint);
-    const webhooks = await webhooksFor(cluster, options, { namespaceLabels, pod });
+    const webhooks = await webhooksFor(cluster, options, configurations, { namespaceLabels, pod });
     return {
       object: `${kind}/${name}`,
       namespace,
@@ -80,9 +86,9 @@ export async function explainLive(reference: string, options: LiveOptions): Prom
 async function webhooksFor(
   cluster: Cluster,
   options: LiveOptions,
+  configurations: readonly Configuration[],
   facts: PodFacts,
 ): Promise<{ verdicts: WebhookVerdict[]; certificateExpires: string }> {
-  const configurations = await cluster.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration');
   const verdicts = await judgeWebhooks(configurations, facts, options.webhookConfiguration);
   const ours = configurations.find((c) => c.metadata?.name === options.webhookConfiguration) as
     { webhooks?: { clientConfig?: { url?: string } }[] } | undefined;

@@ -1,16 +1,11 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { matchConditions } from '../core/match-conditions.js';
-import type { MutatingWebhook } from '../core/webhook-match.js';
 import type { Cluster } from './cluster.js';
+import type { Configuration } from './webhooks-live.js';
 
 /** The context flags an installed webhook was rendered with, as far as its configuration shows them. */
 export interface InstalledFlags {
   'namespace-label'?: string;
   'istio-alias'?: 'true' | 'false';
-}
-
-interface Configuration extends KubernetesObject {
-  webhooks?: MutatingWebhook[];
 }
 
 /**
@@ -38,6 +33,19 @@ export function flagsFromConfiguration(configuration: Configuration | undefined)
  * judge pods by the key and alias the cluster uses, without being told. Not installed, or not
  * readable (RBAC): the flags as given, so the defaults apply.
  */
+export function completedFlags(
+  configuration: Configuration | undefined,
+  values: Record<string, string | undefined>,
+): Record<string, string | undefined> {
+  const installed = flagsFromConfiguration(configuration);
+  return {
+    ...values,
+    'namespace-label': values['namespace-label'] ?? installed['namespace-label'],
+    'istio-alias': values['istio-alias'] ?? installed['istio-alias'],
+  };
+}
+
+/** completedFlags() with our configuration read from the cluster, for commands that need nothing else of it. */
 export async function withInstalledFlags(
   cluster: Cluster,
   configurationName: string,
@@ -46,10 +54,5 @@ export async function withInstalledFlags(
   const configuration = await cluster
     .read<Configuration>('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', configurationName)
     .catch(() => undefined);
-  const installed = flagsFromConfiguration(configuration);
-  return {
-    ...values,
-    'namespace-label': values['namespace-label'] ?? installed['namespace-label'],
-    'istio-alias': values['istio-alias'] ?? installed['istio-alias'],
-  };
+  return completedFlags(configuration, values);
 }

@@ -1,7 +1,5 @@
-import { createAdmissionHandler } from '../admission/handler.js';
+import { createAdmissionHandler, type HandlerParts } from '../admission/handler.js';
 import { injectionSettings, type Config } from '../config.js';
-import type { NamespaceLabels } from '../core/decide.js';
-import type { TemplateSet } from '../core/templates.js';
 import { bodyBudget } from '../http/body-budget.js';
 import { collectWhenIdle, type IdleCollection } from '../http/idle-collection.js';
 import type { MutateParts } from '../http/mutate.js';
@@ -10,11 +8,8 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { observeRequests } from '../observe.js';
 
-interface Sources {
-  namespaces: { labelsOf(namespace: string): Promise<NamespaceLabels> };
-  templates: { current(): TemplateSet };
-  native: NativeSidecars;
-}
+/** The handler's sources, and the cluster fact its settings need. */
+type Sources = Omit<HandlerParts, 'settings'> & { native: NativeSidecars };
 
 /** What every admission request goes through: the handler, its log line and metrics, the idle collection and the parse budget. */
 export function requestParts(

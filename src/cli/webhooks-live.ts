@@ -14,7 +14,8 @@ export interface WebhookVerdict {
   reinvocationPolicy: string;
 }
 
-interface Configuration extends KubernetesObject {
+/** A MutatingWebhookConfiguration as the cluster lists it. */
+export interface Configuration extends KubernetesObject {
   webhooks?: MutatingWebhook[];
 }
 
